@@ -1,0 +1,128 @@
+import { decodeBase64, encodeBase64 } from './base64.ts'
+import { WebhookVerificationError } from './errors.ts'
+import { parseDictionary } from './structured-fields.ts'
+
+/** Components whose value is a digest of the body, recomputed by `verifyWebhook`. */
+export const BODY_DIGEST_HEADERS = ['content-digest', 'digest'] as const
+export type BodyDigestHeader = (typeof BODY_DIGEST_HEADERS)[number]
+
+const encoder = new TextEncoder()
+
+type Algorithm = 'SHA-256' | 'SHA-512'
+
+// RFC 9530 keys are lowercase structured-field keys; RFC 3230 names are case-insensitive.
+// A Map, not an object literal, so `constructor=` can never resolve to a prototype member.
+const DIGEST_ALGORITHMS = new Map<string, Algorithm>([
+  ['sha-256', 'SHA-256'],
+  ['sha-512', 'SHA-512'],
+])
+
+export function isBodyDigestHeader(name: string): name is BodyDigestHeader {
+  return name === 'content-digest' || name === 'digest'
+}
+
+/** Computes each body digest at most once per verification. */
+export function createBodyHasher(
+  body: Uint8Array<ArrayBuffer>
+): (algorithm: Algorithm) => Promise<Uint8Array> {
+  const cache = new Map<Algorithm, Promise<Uint8Array>>()
+  return (algorithm) => {
+    let digest = cache.get(algorithm)
+    if (digest === undefined) {
+      digest = globalThis.crypto.subtle
+        .digest(algorithm, body)
+        .then((buffer) => new Uint8Array(buffer))
+      cache.set(algorithm, digest)
+    }
+    return digest
+  }
+}
+
+/**
+ * Checks a `content-digest` (RFC 9530, `sha-256=:<b64>:, sha-512=:<b64>:`) or `digest`
+ * (RFC 3230, `SHA-256=<b64>`) header against the body. Every supported algorithm present must
+ * match; unsupported ones are ignored, but at least one supported one is required.
+ * @throws {WebhookVerificationError} MALFORMED_HEADER or BODY_DIGEST_MISMATCH
+ */
+export async function verifyBodyDigest(
+  header: BodyDigestHeader,
+  value: string,
+  hash: (algorithm: Algorithm) => Promise<Uint8Array>
+): Promise<void> {
+  const expected = header === 'content-digest' ? parseContentDigest(value) : parseDigest(value)
+  if (expected.length === 0) {
+    throw new WebhookVerificationError(`${header} has no sha-256 or sha-512 digest`, {
+      code: 'MALFORMED_HEADER',
+      header,
+    })
+  }
+  for (const [algorithm, bytes] of expected) {
+    // Digests are public values; a plain comparison leaks nothing.
+    if (!equalBytes(await hash(algorithm), bytes)) {
+      throw new WebhookVerificationError(`body does not match its signed ${header}`, {
+        code: 'BODY_DIGEST_MISMATCH',
+        header,
+      })
+    }
+  }
+}
+
+/** `sha-256=:<b64>:` for `body`, as RFC 9530 writes it. */
+export async function createContentDigest(body: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', body))
+  return `sha-256=:${encodeBase64(digest)}:`
+}
+
+/** `SHA-256=<b64>` for `body`, as RFC 3230 writes it. */
+export async function createDigest(body: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', body))
+  return `SHA-256=${encodeBase64(digest)}`
+}
+
+function parseContentDigest(value: string): Array<[Algorithm, Uint8Array]> {
+  const dictionary = parseDictionary(value)
+  if (dictionary === undefined) throw malformed('content-digest')
+  const result: Array<[Algorithm, Uint8Array]> = []
+  for (const [key, member] of dictionary) {
+    const algorithm = DIGEST_ALGORITHMS.get(key)
+    if (algorithm === undefined) continue
+    if (member.kind !== 'item' || member.value.type !== 'bytes') throw malformed('content-digest')
+    result.push([algorithm, member.value.value])
+  }
+  return result
+}
+
+function parseDigest(value: string): Array<[Algorithm, Uint8Array]> {
+  const result: Array<[Algorithm, Uint8Array]> = []
+  for (const part of value.split(',')) {
+    const equals = part.indexOf('=')
+    if (equals < 0) throw malformed('digest')
+    const algorithm = DIGEST_ALGORITHMS.get(part.slice(0, equals).trim().toLowerCase())
+    if (algorithm === undefined) continue
+    const bytes = decodeBase64(part.slice(equals + 1).trim())
+    if (bytes === undefined) throw malformed('digest')
+    result.push([algorithm, bytes])
+  }
+  return result
+}
+
+/** Web Crypto refuses views of a SharedArrayBuffer; such a body is copied once. */
+export function toHashableBytes(body: string | Uint8Array): Uint8Array<ArrayBuffer> {
+  if (typeof body === 'string') return encoder.encode(body)
+  return body.buffer instanceof ArrayBuffer
+    ? (body as Uint8Array<ArrayBuffer>)
+    : new Uint8Array(body)
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+function malformed(header: BodyDigestHeader): WebhookVerificationError {
+  return new WebhookVerificationError(`${header} is not a valid digest header`, {
+    code: 'MALFORMED_HEADER',
+    header,
+  })
+}

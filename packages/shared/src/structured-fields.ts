@@ -1,0 +1,218 @@
+// A parser for RFC 8941 dictionaries, the syntax of `signature-input` (RFC 9421) and
+// `content-digest` (RFC 9530). Only parsing is needed: serialising our own headers is a
+// template string. Parsing is strict, as RFC 8941 §4.2 requires: any syntax error fails
+// the whole field, which is reported as `undefined` so callers pick their own error.
+import { decodeBase64 } from './base64.ts'
+
+export type BareItem =
+  | { type: 'integer' | 'decimal'; value: number }
+  | { type: 'string' | 'token'; value: string }
+  | { type: 'bytes'; value: Uint8Array }
+  | { type: 'boolean'; value: boolean }
+
+export type Parameters = Map<string, BareItem>
+
+export interface Item {
+  kind: 'item'
+  value: BareItem
+  params: Parameters
+}
+
+export interface InnerList {
+  kind: 'inner-list'
+  items: Item[]
+  params: Parameters
+}
+
+export type DictionaryMember = Item | InnerList
+
+class SyntaxFailure extends Error {}
+
+const KEY_START = /[a-z*]/
+const KEY_CHAR = /[a-z0-9_\-.*]/
+const TOKEN_START = /[A-Za-z*]/
+const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z:/]/
+const BASE64_CHAR = /[A-Za-z0-9+/=]/
+const DIGIT = /[0-9]/
+
+/** Parses an RFC 8941 dictionary; duplicate keys keep the last value, as the RFC says. */
+export function parseDictionary(input: string): Map<string, DictionaryMember> | undefined {
+  try {
+    return new Parser(input).dictionary()
+  } catch (error) {
+    if (error instanceof SyntaxFailure) return undefined
+    throw error
+  }
+}
+
+class Parser {
+  private readonly input: string
+  private pos = 0
+
+  constructor(input: string) {
+    this.input = input
+  }
+
+  dictionary(): Map<string, DictionaryMember> {
+    const result = new Map<string, DictionaryMember>()
+    this.skip(' ')
+    while (this.pos < this.input.length) {
+      const key = this.key()
+      let member: DictionaryMember
+      if (this.peek() === '=') {
+        this.pos++
+        member = this.peek() === '(' ? this.innerList() : this.item()
+      } else {
+        member = { kind: 'item', value: { type: 'boolean', value: true }, params: this.params() }
+      }
+      result.set(key, member)
+      this.skipOws()
+      if (this.pos >= this.input.length) return result
+      if (this.peek() !== ',') this.fail()
+      this.pos++
+      this.skipOws()
+      if (this.pos >= this.input.length) this.fail()
+    }
+    return result
+  }
+
+  private innerList(): InnerList {
+    this.pos++
+    const items: Item[] = []
+    while (this.pos < this.input.length) {
+      this.skip(' ')
+      if (this.peek() === ')') {
+        this.pos++
+        return { kind: 'inner-list', items, params: this.params() }
+      }
+      items.push(this.item())
+      const next = this.peek()
+      if (next !== ' ' && next !== ')') this.fail()
+    }
+    return this.fail()
+  }
+
+  private item(): Item {
+    return { kind: 'item', value: this.bareItem(), params: this.params() }
+  }
+
+  private params(): Parameters {
+    const params: Parameters = new Map()
+    while (this.peek() === ';') {
+      this.pos++
+      this.skip(' ')
+      const key = this.key()
+      let value: BareItem = { type: 'boolean', value: true }
+      if (this.peek() === '=') {
+        this.pos++
+        value = this.bareItem()
+      }
+      params.set(key, value)
+    }
+    return params
+  }
+
+  private key(): string {
+    const start = this.pos
+    if (!KEY_START.test(this.peek())) this.fail()
+    this.pos++
+    while (KEY_CHAR.test(this.peek())) this.pos++
+    return this.input.slice(start, this.pos)
+  }
+
+  private bareItem(): BareItem {
+    const c = this.peek()
+    if (c === '-' || DIGIT.test(c)) return this.number()
+    if (c === '"') return this.string()
+    if (TOKEN_START.test(c)) return this.token()
+    if (c === ':') return this.bytes()
+    if (c === '?') return this.boolean()
+    return this.fail()
+  }
+
+  private number(): BareItem {
+    const start = this.pos
+    if (this.peek() === '-') this.pos++
+    if (!DIGIT.test(this.peek())) this.fail()
+    let dot = -1
+    while (this.pos < this.input.length) {
+      const c = this.peek()
+      if (DIGIT.test(c)) this.pos++
+      else if (c === '.' && dot < 0) {
+        dot = this.pos
+        this.pos++
+      } else break
+    }
+    const text = this.input.slice(start, this.pos)
+    const digits = text.replace('-', '')
+    if (dot < 0) {
+      if (digits.length > 15) this.fail()
+      return { type: 'integer', value: Number(text) }
+    }
+    const [whole = '', fraction = ''] = digits.split('.')
+    if (whole.length > 12 || fraction.length < 1 || fraction.length > 3) this.fail()
+    return { type: 'decimal', value: Number(text) }
+  }
+
+  private string(): BareItem {
+    this.pos++
+    let value = ''
+    while (this.pos < this.input.length) {
+      const c = this.input[this.pos++]!
+      if (c === '\\') {
+        const escaped = this.input[this.pos++]
+        if (escaped !== '"' && escaped !== '\\') this.fail()
+        value += escaped
+      } else if (c === '"') {
+        return { type: 'string', value }
+      } else {
+        const code = c.charCodeAt(0)
+        if (code < 0x20 || code > 0x7e) this.fail()
+        value += c
+      }
+    }
+    return this.fail()
+  }
+
+  private token(): BareItem {
+    const start = this.pos
+    this.pos++
+    while (TOKEN_CHAR.test(this.peek())) this.pos++
+    return { type: 'token', value: this.input.slice(start, this.pos) }
+  }
+
+  private bytes(): BareItem {
+    this.pos++
+    const start = this.pos
+    while (BASE64_CHAR.test(this.peek())) this.pos++
+    if (this.peek() !== ':') this.fail()
+    const value = decodeBase64(this.input.slice(start, this.pos))
+    this.pos++
+    if (value === undefined) this.fail()
+    return { type: 'bytes', value }
+  }
+
+  private boolean(): BareItem {
+    this.pos++
+    const c = this.peek()
+    if (c !== '0' && c !== '1') this.fail()
+    this.pos++
+    return { type: 'boolean', value: c === '1' }
+  }
+
+  private peek(): string {
+    return this.input[this.pos] ?? ''
+  }
+
+  private skip(char: string): void {
+    while (this.peek() === char) this.pos++
+  }
+
+  private skipOws(): void {
+    while (this.peek() === ' ' || this.peek() === '\t') this.pos++
+  }
+
+  private fail(): never {
+    throw new SyntaxFailure()
+  }
+}

@@ -1,0 +1,168 @@
+import {
+  createBodyHasher,
+  isBodyDigestHeader,
+  toHashableBytes,
+  verifyBodyDigest,
+} from './content-digest.ts'
+import { WebhookVerificationError } from './errors.ts'
+import { createHeaderReader, type HeaderInput } from './headers.ts'
+import { hmacSha256, timingSafeEqual } from './hmac.ts'
+import { parseSignatureHeader } from './signature-header.ts'
+import { parseSignatureInput } from './signature-input.ts'
+
+/** A signature created this long ago or earlier is rejected (the original's strict `< 300`). */
+export const DEFAULT_MAX_AGE_SECONDS = 300
+/** How far in the future `created` may lie, to tolerate clock skew between UP42 and us. */
+export const DEFAULT_FUTURE_SKEW_SECONDS = 30
+
+export interface WebhookRequest {
+  headers: HeaderInput
+  /** The raw body exactly as received; a string is hashed as UTF-8. */
+  body: string | Uint8Array
+}
+
+export interface VerifyWebhookOptions {
+  /** The webhook secret, or several during a rotation: any may match. */
+  secret: string | readonly string[]
+  /** Current Unix time in seconds; defaults to the clock. */
+  now?: number
+  maxAgeSeconds?: number
+  futureSkewSeconds?: number
+  /** Reject signatures that do not cover a `content-digest` or `digest` header. */
+  requireBodyDigest?: boolean
+}
+
+export interface VerifiedWebhook {
+  /** Unix seconds from `signature-input`. Not itself signed: see the README. */
+  created: number
+  /** Lowercase header names the signature covers, in signing order. */
+  components: string[]
+  /** Index into `options.secret` (0 for a single secret) of the secret that matched. */
+  secretIndex: number
+  /** Whether a signed digest header was recomputed from the body and matched. */
+  bodyCovered: boolean
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * Verifies an UP42 webhook: the `up42-sig` HMAC-SHA256 over the values of the headers listed in
+ * `signature-input`, the `created` timestamp, and any signed `content-digest`/`digest` against
+ * the raw body.
+ *
+ * @param request - `{ headers, body }` with the raw, unparsed body
+ * @param options - `{ secret, now?, maxAgeSeconds? = 300, futureSkewSeconds? = 30, requireBodyDigest? }`
+ * @returns what was verified
+ * @throws {WebhookVerificationError} (as a rejection) when the delivery cannot be trusted
+ * @throws {TypeError} (as a rejection) when the caller passes an empty secret, a body that is
+ *   neither string nor bytes, or headers that are not a record or `Headers`
+ * @example
+ * const { bodyCovered } = await verifyWebhook(
+ *   { headers: req.headers, body: rawBody },
+ *   { secret: process.env.WEBHOOK_SECRET, requireBodyDigest: true }
+ * )
+ */
+export async function verifyWebhook(
+  request: WebhookRequest,
+  options: VerifyWebhookOptions
+): Promise<VerifiedWebhook> {
+  const { secrets, now, maxAgeSeconds, futureSkewSeconds, requireBodyDigest } = readOptions(options)
+  if (typeof request !== 'object' || request === null) {
+    throw new TypeError('[@up42-webhooks/shared] request must be { headers, body }')
+  }
+  const { body } = request
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
+    throw new TypeError('[@up42-webhooks/shared] body must be a string or a Uint8Array')
+  }
+  const readHeader = createHeaderReader(request.headers)
+
+  const inputHeader = readHeader('signature-input')
+  if (inputHeader === undefined) throw missing('signature-input')
+  const signatureHeader = readHeader('signature')
+  if (signatureHeader === undefined) throw missing('signature')
+  const { components, created } = parseSignatureInput(inputHeader)
+  const signature = parseSignatureHeader(signatureHeader)
+
+  if (now - created >= maxAgeSeconds) {
+    throw new WebhookVerificationError(`signature is older than ${maxAgeSeconds} s`, {
+      code: 'TIMESTAMP_TOO_OLD',
+      header: 'signature-input',
+    })
+  }
+  if (created - now > futureSkewSeconds) {
+    throw new WebhookVerificationError(
+      `signature is more than ${futureSkewSeconds} s in the future`,
+      { code: 'TIMESTAMP_IN_FUTURE', header: 'signature-input' }
+    )
+  }
+
+  let stringToSign = ''
+  for (const name of components) {
+    const value = readHeader(name)
+    if (value === undefined) throw missing(name)
+    stringToSign += value
+  }
+  const message = encoder.encode(stringToSign)
+  let secretIndex = -1
+  for (let i = 0; i < secrets.length && secretIndex < 0; i++) {
+    if (timingSafeEqual(await hmacSha256(secrets[i]!, message), signature)) secretIndex = i
+  }
+  if (secretIndex < 0) {
+    throw new WebhookVerificationError('signature does not match', {
+      code: 'SIGNATURE_MISMATCH',
+      header: 'signature',
+    })
+  }
+
+  // Only now, with the headers authenticated, is the body compared: checking digests first
+  // would let anyone probe which body matches a digest without knowing the secret.
+  const digestHeaders = [...new Set(components.filter(isBodyDigestHeader))]
+  if (digestHeaders.length === 0) {
+    if (requireBodyDigest) {
+      throw new WebhookVerificationError('signature does not cover a body digest', {
+        code: 'BODY_NOT_SIGNED',
+        header: 'signature-input',
+      })
+    }
+    return { created, components, secretIndex, bodyCovered: false }
+  }
+  const hash = createBodyHasher(toHashableBytes(body))
+  for (const name of digestHeaders) await verifyBodyDigest(name, readHeader(name)!, hash)
+  return { created, components, secretIndex, bodyCovered: true }
+}
+
+function readOptions(options: VerifyWebhookOptions) {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('[@up42-webhooks/shared] options with a secret required')
+  }
+  const secrets = typeof options.secret === 'string' ? [options.secret] : options.secret
+  if (
+    !Array.isArray(secrets) ||
+    secrets.length === 0 ||
+    !secrets.every((secret) => typeof secret === 'string' && secret !== '')
+  ) {
+    throw new TypeError('[@up42-webhooks/shared] secret required')
+  }
+  const now = options.now ?? Math.floor(Date.now() / 1000)
+  const maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS
+  const futureSkewSeconds = options.futureSkewSeconds ?? DEFAULT_FUTURE_SKEW_SECONDS
+  if (![now, maxAgeSeconds, futureSkewSeconds].every((n) => typeof n === 'number' && n >= 0)) {
+    throw new TypeError(
+      '[@up42-webhooks/shared] now, maxAgeSeconds and futureSkewSeconds must be non-negative numbers'
+    )
+  }
+  return {
+    secrets: secrets as readonly string[],
+    now,
+    maxAgeSeconds,
+    futureSkewSeconds,
+    requireBodyDigest: options.requireBodyDigest === true,
+  }
+}
+
+function missing(header: string): WebhookVerificationError {
+  return new WebhookVerificationError(`${header} header is missing`, {
+    code: 'MISSING_HEADER',
+    header,
+  })
+}
