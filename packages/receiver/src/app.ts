@@ -1,0 +1,307 @@
+import { Hono } from 'hono'
+import type { Context } from 'hono'
+import { basicAuth } from 'hono/basic-auth'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { HttpBindings } from '@hono/node-server'
+import { StoreError } from './errors.ts'
+import { createInspectorRoutes } from './inspector/routes.ts'
+import { signatureVerdict } from './signature-verdict.ts'
+import type { IterateOptions, WebhookFilter, WebhookStore } from './store.ts'
+import { createWebhookEvents } from './webhook-events.ts'
+import type { WebhookEvents } from './webhook-events.ts'
+
+export const DEFAULT_SERVER_HEADER = 'LeRenard2000'
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+export interface AppOptions {
+  store: WebhookStore
+  /** Live events for the inspector; a fresh emitter by default. */
+  events?: WebhookEvents
+  /** Value of the `server` header on every response. Default `LeRenard2000`, as the original. */
+  serverHeader?: string
+  /** Larger POST bodies get 413. Default 1 MiB, nginx's `client_max_body_size`. */
+  maxBodyBytes?: number
+  /** Basic auth on every route but `/ping` and `/favicon.ico`. */
+  auth?: { username: string; password: string } | null
+  /** UP42_WEBHOOK_SECRET(s): verify forwarded `signature`/`signature-input` headers. */
+  secret?: string | string[] | null
+  /** Answer 401 and store nothing unless the signature verifies (needs `secret`). */
+  requireSignature?: boolean
+  /** Passed to the inspector, which replays webhooks there. */
+  replayUrl?: string | null
+  /** Passed to the inspector for replays. */
+  fetch?: typeof fetch
+  /** Where unexpected (5xx) errors are reported. Default `console.error`. */
+  onError?: (error: unknown) => void
+  /** Clock for signature time windows, in unix seconds. */
+  now?: () => number
+}
+
+// `/ping` anywhere in the path, any case, as the original's `location ~* /ping`; `/shopping` is no ping
+const PING = /\/ping/i
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'])
+const JSON_TYPE = 'application/json'
+const MAX_PAGE_SIZE = 500
+const STATUS_MESSAGES: Record<number, string> = {
+  400: 'bad request',
+  401: 'unauthorized',
+  404: 'not found',
+  405: 'method not allowed',
+  413: 'payload too large',
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** The original's error body shape, spacing included: `{"code": 405, "msg": "method not allowed"}`. */
+const errorBody = (code: number, msg: string): string =>
+  `{"code": ${code}, "msg": ${JSON.stringify(msg)}}`
+
+const fail = (status: ContentfulStatusCode, message: string): HTTPException =>
+  new HTTPException(status, { message })
+
+function methodNotAllowed(c: Context, allow: string): Response {
+  return c.body(errorBody(405, STATUS_MESSAGES[405]!), 405, {
+    'content-type': JSON_TYPE,
+    allow,
+  })
+}
+
+function parseBoolean(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined
+  if (value === 'true') return true
+  if (value === 'false') return false
+  throw fail(400, `${name} must be true or false`)
+}
+
+function parseInteger(
+  name: string,
+  value: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER
+): number | undefined {
+  if (value === undefined) return undefined
+  const n = /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN
+  if (!(n >= min && n <= max)) throw fail(400, `${name} must be an integer from ${min} to ${max}`)
+  return n
+}
+
+function parseFilter(query: Record<string, string>): WebhookFilter {
+  const filter: WebhookFilter = {}
+  for (const key of ['event', 'status', 'q', 'jobId', 'orderId'] as const) {
+    const value = query[key]
+    if (value !== undefined && value !== '') filter[key] = value
+  }
+  const liveMode = parseBoolean('liveMode', query.liveMode)
+  if (liveMode !== undefined) filter.liveMode = liveMode
+  return filter
+}
+
+function isJson(bytes: Uint8Array): boolean {
+  try {
+    JSON.parse(utf8.decode(bytes))
+    return true
+  } catch {
+    return false
+  }
+}
+
+function remoteAddress(c: Context<{ Bindings: Partial<HttpBindings> }>): string | null {
+  // absent under app.request() in tests, where there is no socket
+  return c.env?.incoming?.socket.remoteAddress ?? null
+}
+
+/**
+ * The receiver's HTTP app: the original OpenResty routes (`/ping`, `/receive-webhooks`,
+ * `/dump-webhooks`, `/favicon.ico`) with their bugs fixed, the JSON API under `/api`, and the
+ * inspector at `/`. Pure: no server, no environment, no timers.
+ *
+ * @example
+ * const app = createApp({ store: createSqliteStore({ path: ':memory:' }) })
+ * const res = await app.request('/ping') // 200 PONG
+ */
+export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBindings> }> {
+  const {
+    store,
+    events = createWebhookEvents(),
+    serverHeader = DEFAULT_SERVER_HEADER,
+    maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+    auth = null,
+    secret = null,
+    requireSignature = false,
+    replayUrl = null,
+    fetch: fetchImpl,
+    onError = (error: unknown) => console.error(error),
+    now,
+  } = options
+  if (requireSignature && (secret === null || secret.length === 0)) {
+    throw new TypeError('[@up42-webhooks/receiver] requireSignature needs a secret')
+  }
+
+  const app = new Hono<{ Bindings: Partial<HttpBindings> }>()
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      const headers: Record<string, string> = { 'content-type': JSON_TYPE }
+      // basicAuth's own response carries the WWW-Authenticate challenge
+      const challenge = error.res?.headers.get('www-authenticate')
+      if (challenge) headers['www-authenticate'] = challenge
+      if (error.status === 413) headers.connection = 'close'
+      const msg = error.message || STATUS_MESSAGES[error.status] || 'error'
+      return c.body(errorBody(error.status, msg), error.status, headers)
+    }
+    onError(error)
+    if (error instanceof StoreError && error.code === 'BUSY') {
+      return c.body(errorBody(503, 'storage busy, retry'), 503, {
+        'content-type': JSON_TYPE,
+        'retry-after': '1',
+      })
+    }
+    const msg = error instanceof StoreError ? 'storage failure, nothing stored' : 'internal error'
+    return c.body(errorBody(500, msg), 500, { 'content-type': JSON_TYPE })
+  })
+
+  app.notFound((c) => c.body(errorBody(404, 'not found'), 404, { 'content-type': JSON_TYPE }))
+
+  // after next(): also reaches error, 404 and 413 responses, replacing nothing that names Hono
+  app.use(async (c, next) => {
+    await next()
+    c.res.headers.set('server', serverHeader)
+  })
+
+  app.use(async (c, next) => {
+    if (!PING.test(c.req.path)) return next()
+    return c.body('PONG', 200, { 'content-type': 'text/plain' })
+  })
+
+  app.all('/favicon.ico', (c) => c.body(null, 204))
+
+  if (auth !== null) {
+    app.use(basicAuth({ ...auth, realm: 'up42-webhooks receiver' }))
+  }
+
+  app.post(
+    '/receive-webhooks',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw fail(413, `body larger than ${maxBodyBytes} bytes`)
+      },
+    }),
+    async (c) => {
+      const body = new Uint8Array(await c.req.arrayBuffer())
+      if (body.byteLength === 0) throw fail(400, 'empty body')
+      if (!isJson(body)) throw fail(400, 'body is not UTF-8 JSON')
+
+      const verdict =
+        secret === null ? 'unchecked' : await signatureVerdict(c.req.raw.headers, body, secret, now)
+      if (requireSignature && verdict !== 'verified') throw fail(401, `signature ${verdict}`)
+
+      const headers: Record<string, string> = {}
+      c.req.raw.headers.forEach((value, name) => {
+        if (!CREDENTIAL_HEADERS.has(name)) headers[name] = value
+      })
+      const result = await store.insert({
+        body,
+        headers,
+        remoteAddress: remoteAddress(c),
+        verdict,
+        idempotencyKey: c.req.header('idempotency-key') ?? null,
+      })
+      events.emit({ type: result.duplicate ? 'duplicate' : 'stored', webhook: result.webhook })
+      const msg = result.duplicate
+        ? `duplicate of key ${result.id}`
+        : `value with key ${result.id} stored`
+      return c.body(`{"msg": "${msg}"}\n`, 200, { 'content-type': JSON_TYPE })
+    }
+  )
+  app.all('/receive-webhooks', (c) => methodNotAllowed(c, 'POST'))
+
+  app.get('/dump-webhooks', (c) => {
+    const query = c.req.query()
+    const iterateOptions: IterateOptions = { ...parseFilter(query) }
+    const since = parseInteger('since', query.since, 0)
+    const limit = parseInteger('limit', query.limit, 0)
+    if (since !== undefined) iterateOptions.since = since
+    if (limit !== undefined) iterateOptions.limit = limit
+
+    const chunks = store.iterateCompact(iterateOptions)[Symbol.asyncIterator]()
+    let count = 0
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const next = await chunks.next().catch((error: unknown) => {
+            // the 200 is already sent: abort the body so the client sees a truncated dump
+            onError(error)
+            throw error
+          })
+          if (next.done) {
+            controller.enqueue(Buffer.from(`{"number_webhooks_received": ${count}}\n`))
+            controller.close()
+            return
+          }
+          count += next.value.length
+          controller.enqueue(Buffer.from(`${next.value.join('\n')}\n`))
+        },
+        async cancel() {
+          await chunks.return?.()
+        },
+      },
+      // nothing is read from the store before the client asks (HEAD never asks)
+      { highWaterMark: 0 }
+    )
+    // NDJSON, not one JSON document (the original said application/json, bug B10)
+    return c.body(stream, 200, { 'content-type': 'application/x-ndjson' })
+  })
+  app.all('/dump-webhooks', (c) => methodNotAllowed(c, 'GET, HEAD'))
+
+  app.get('/api/webhooks', async (c) => {
+    const query = c.req.query()
+    const cursor = parseInteger('cursor', query.cursor, 1)
+    const limit = parseInteger('limit', query.limit, 1, MAX_PAGE_SIZE)
+    const page = await store.list(parseFilter(query), {
+      cursor: cursor === undefined ? null : String(cursor),
+      ...(limit === undefined ? {} : { limit }),
+    })
+    return c.json(page)
+  })
+
+  app.get('/api/webhooks/:id{[0-9]+}', async (c) => {
+    const id = Number(c.req.param('id'))
+    const record = await store.get(id)
+    if (record === null) throw fail(404, `webhook ${id} not found`)
+    return c.json(record)
+  })
+
+  app.delete('/api/webhooks/:id{[0-9]+}', async (c) => {
+    const id = Number(c.req.param('id'))
+    if (!(await store.delete(id))) throw fail(404, `webhook ${id} not found`)
+    events.emit({ type: 'deleted', id })
+    return c.json({ deleted: 1 })
+  })
+
+  app.delete('/api/webhooks', async (c) => {
+    if (c.req.query('confirm') !== 'yes') {
+      throw fail(400, 'deleting every webhook needs ?confirm=yes')
+    }
+    const count = await store.clear()
+    events.emit({ type: 'cleared', count })
+    return c.json({ deleted: count })
+  })
+
+  app.get('/api/stats', async (c) => c.json(await store.stats()))
+
+  app.route(
+    '/',
+    createInspectorRoutes({
+      store,
+      events,
+      secret,
+      replayUrl,
+      ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }),
+    })
+  )
+
+  return app
+}

@@ -1,0 +1,174 @@
+import { parseArgs } from 'node:util'
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_SERVER_HEADER } from './app.ts'
+import { ConfigError } from './errors.ts'
+
+export interface ReceiverConfig {
+  port: number
+  host: string
+  /** File path or `:memory:`. */
+  dbPath: string
+  auth: { username: string; password: string } | null
+  maxBodyBytes: number
+  serverHeader: string
+  secret: string | null
+  requireSignature: boolean
+  allowOpen: boolean
+  replayUrl: string | null
+  /** No access log lines. */
+  quiet: boolean
+  help: boolean
+}
+
+export const USAGE = `Usage: tsx packages/receiver/src/main.ts [options]
+
+Options (each mirrors an environment variable):
+  --port <n>        PORT (9888; 0 picks a free port)
+  --host <addr>     HOST (127.0.0.1)
+  --db <path>       RECEIVER_DB (./data/webhooks.db; :memory: keeps nothing)
+  --quiet           RECEIVER_QUIET=1: no access log lines
+  --allow-open      RECEIVER_ALLOW_OPEN=1: listen on a non-loopback HOST without basic auth
+  --help            this text
+
+Other variables: RECEIVER_USER + RECEIVER_PASSWORD (basic auth), RECEIVER_MAX_BODY_BYTES (1048576),
+SERVER_HEADER (LeRenard2000), UP42_WEBHOOK_SECRET, RECEIVER_REQUIRE_SIGNATURE=1, REPLAY_URL.`
+
+type Env = Record<string, string | undefined>
+
+const TRUE = new Set(['1', 'true', 'yes', 'on'])
+const FALSE = new Set(['', '0', 'false', 'no', 'off'])
+
+function readBoolean(env: Env, key: string): boolean {
+  const value = (env[key] ?? '').trim().toLowerCase()
+  if (TRUE.has(value)) return true
+  if (FALSE.has(value)) return false
+  throw new ConfigError(key, 'INVALID', `${key} must be 1 or 0 (or true/false)`)
+}
+
+function readInteger(key: string, value: string, min: number, max: number): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN
+  if (!(n >= min && n <= max)) {
+    throw new ConfigError(key, 'INVALID', `${key} must be an integer from ${min} to ${max}`)
+  }
+  return n
+}
+
+const nonEmpty = (value: string | undefined): string | undefined =>
+  value === undefined || value === '' ? undefined : value
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+}
+
+/**
+ * Reads the receiver's configuration from the environment, with command-line flags taking
+ * precedence.
+ *
+ * @throws {ConfigError} naming the variable (never echoing secrets) when one is invalid, when
+ *   only one of RECEIVER_USER/RECEIVER_PASSWORD is set, or when a non-loopback HOST would be
+ *   served without basic auth and without --allow-open
+ */
+export function readReceiverConfig(env: Env, argv: readonly string[] = []): ReceiverConfig {
+  let flags: ReturnType<typeof parseFlags>
+  try {
+    flags = parseFlags(argv)
+  } catch (error) {
+    throw new ConfigError('argv', 'INVALID', `${(error as Error).message}\n\n${USAGE}`, {
+      cause: error,
+    })
+  }
+  const { values } = flags
+
+  const port = readInteger(
+    values.port === undefined ? 'PORT' : '--port',
+    values.port ?? nonEmpty(env.PORT) ?? '9888',
+    0,
+    65535
+  )
+  const host = values.host ?? nonEmpty(env.HOST) ?? '127.0.0.1'
+  const dbPath = values.db ?? nonEmpty(env.RECEIVER_DB) ?? './data/webhooks.db'
+
+  const username = nonEmpty(env.RECEIVER_USER)
+  const password = nonEmpty(env.RECEIVER_PASSWORD)
+  if ((username === undefined) !== (password === undefined)) {
+    const missing = username === undefined ? 'RECEIVER_USER' : 'RECEIVER_PASSWORD'
+    throw new ConfigError(
+      missing,
+      'MISSING',
+      `${missing} is not set: basic auth needs both RECEIVER_USER and RECEIVER_PASSWORD`
+    )
+  }
+  if (username !== undefined && username.includes(':')) {
+    throw new ConfigError('RECEIVER_USER', 'INVALID', 'RECEIVER_USER must not contain ":"')
+  }
+  const auth = username !== undefined && password !== undefined ? { username, password } : null
+
+  const maxBodyBytes = readInteger(
+    'RECEIVER_MAX_BODY_BYTES',
+    nonEmpty(env.RECEIVER_MAX_BODY_BYTES) ?? String(DEFAULT_MAX_BODY_BYTES),
+    1,
+    64 * 1024 * 1024
+  )
+  const serverHeader = env.SERVER_HEADER ?? DEFAULT_SERVER_HEADER
+  if (!/^[\x21-\x7e][\x20-\x7e]*$/.test(serverHeader)) {
+    throw new ConfigError('SERVER_HEADER', 'INVALID', 'SERVER_HEADER must be printable ASCII')
+  }
+
+  const secret = nonEmpty(env.UP42_WEBHOOK_SECRET) ?? null
+  const requireSignature = readBoolean(env, 'RECEIVER_REQUIRE_SIGNATURE')
+  if (requireSignature && secret === null) {
+    throw new ConfigError(
+      'UP42_WEBHOOK_SECRET',
+      'MISSING',
+      'RECEIVER_REQUIRE_SIGNATURE=1 needs UP42_WEBHOOK_SECRET to verify signatures'
+    )
+  }
+
+  const replayUrl = nonEmpty(env.REPLAY_URL) ?? null
+  if (replayUrl !== null && !URL.canParse(replayUrl)) {
+    throw new ConfigError('REPLAY_URL', 'INVALID', 'REPLAY_URL must be an absolute URL')
+  }
+
+  const allowOpen = values['allow-open'] === true || readBoolean(env, 'RECEIVER_ALLOW_OPEN')
+  if (!isLoopbackHost(host) && auth === null && !allowOpen) {
+    throw new ConfigError(
+      'HOST',
+      'UNSAFE',
+      `refusing to listen on ${host} without basic auth: anyone who can reach it could read ` +
+        'and delete the stored webhooks. Set RECEIVER_USER and RECEIVER_PASSWORD, or pass ' +
+        '--allow-open (RECEIVER_ALLOW_OPEN=1) if the network is trusted.'
+    )
+  }
+
+  return {
+    port,
+    host,
+    dbPath,
+    auth,
+    maxBodyBytes,
+    serverHeader,
+    secret,
+    requireSignature,
+    allowOpen,
+    replayUrl,
+    quiet: values.quiet === true || readBoolean(env, 'RECEIVER_QUIET'),
+    help: values.help === true,
+  }
+}
+
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      quiet: { type: 'boolean' },
+      'allow-open': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+}

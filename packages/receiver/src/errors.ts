@@ -1,0 +1,29 @@
+/** Which configuration problem was found; `key` names the variable or flag, never its value. */
+export type ConfigErrorCode = 'INVALID' | 'MISSING' | 'UNSAFE'
+
+/** Thrown by `readReceiverConfig` when an environment variable or flag is missing or invalid. */
+export class ConfigError extends Error {
+  readonly code: ConfigErrorCode
+  readonly key: string
+
+  constructor(key: string, code: ConfigErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ConfigError'
+    this.key = key
+    this.code = code
+  }
+}
+
+/** `BUSY`: the database is locked by another writer (retryable, 503); `FAILED`: anything else. */
+export type StoreErrorCode = 'BUSY' | 'FAILED' | 'CLOSED'
+
+/** Thrown (or rejected) by a `WebhookStore` when the database cannot do what was asked. */
+export class StoreError extends Error {
+  readonly code: StoreErrorCode
+
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'StoreError'
+    this.code = code
+  }
+}

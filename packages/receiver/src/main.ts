@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { serve } from '@hono/node-server'
+import { attachAccessLog } from './access-log.ts'
+import { createApp } from './app.ts'
+import { readReceiverConfig, USAGE } from './config.ts'
+import { ConfigError, StoreError } from './errors.ts'
+import { createSqliteStore } from './sqlite-store.ts'
+import { createWebhookEvents } from './webhook-events.ts'
+
+// long-lived responses (the inspector's live stream) get this long to end on their own
+const SHUTDOWN_GRACE_MS = 5000
+
+const say = (line: string) => process.stdout.write(`${line}\n`)
+const complain = (line: string) => process.stderr.write(`receiver: ${line}\n`)
+
+function readConfigOrExit() {
+  try {
+    return readReceiverConfig(process.env, process.argv.slice(2))
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    complain(error.message)
+    process.exit(2)
+  }
+}
+
+const config = readConfigOrExit()
+if (config.help) {
+  say(USAGE)
+  process.exit(0)
+}
+
+let store: ReturnType<typeof createSqliteStore>
+try {
+  if (config.dbPath !== ':memory:')
+    mkdirSync(path.dirname(path.resolve(config.dbPath)), { recursive: true })
+  store = createSqliteStore({ path: config.dbPath })
+} catch (error) {
+  const detail =
+    error instanceof StoreError && error.cause instanceof Error ? `: ${error.cause.message}` : ''
+  complain(`${(error as Error).message}${detail}`)
+  process.exit(1)
+}
+
+const app = createApp({
+  store,
+  events: createWebhookEvents(),
+  serverHeader: config.serverHeader,
+  maxBodyBytes: config.maxBodyBytes,
+  auth: config.auth,
+  secret: config.secret,
+  requireSignature: config.requireSignature,
+  replayUrl: config.replayUrl,
+})
+
+const server = serve(
+  { fetch: app.fetch, port: config.port, hostname: config.host },
+  (info: AddressInfo) => {
+    const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
+    say(`up42-webhooks receiver listening on http://${host}:${info.port}`)
+    say(
+      `  database: ${config.dbPath === ':memory:' ? ':memory: (nothing survives a restart)' : path.resolve(config.dbPath)}`
+    )
+    say(`  basic auth: ${config.auth === null ? 'off' : `on (user ${config.auth.username})`}`)
+    say(
+      `  signatures: ${config.secret === null ? 'not checked (no UP42_WEBHOOK_SECRET)' : config.requireSignature ? 'verified, required' : 'verified, recorded as a verdict'}`
+    )
+  }
+) as Server
+
+server.on('error', (error: NodeJS.ErrnoException) => {
+  complain(`cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`)
+  process.exit(1)
+})
+
+if (!config.quiet) attachAccessLog(server, say)
+
+let inFlight = 0
+let stopping = false
+server.on('request', (_req, res) => {
+  inFlight++
+  res.once('close', () => {
+    inFlight--
+    // finished responses leave keep-alive sockets open; close them once nothing is pending
+    if (stopping && inFlight === 0) server.closeAllConnections()
+  })
+})
+
+function shutdown(signal: NodeJS.Signals): void {
+  if (stopping) return
+  stopping = true
+  say(`${signal}: no new connections, finishing ${inFlight} in-flight request(s)`)
+  server.close(() => {
+    store.close().then(
+      () => {
+        say('database closed, bye')
+        process.exit(0)
+      },
+      (error: unknown) => {
+        complain(`closing the database failed: ${(error as Error).message}`)
+        process.exit(1)
+      }
+    )
+  })
+  server.closeIdleConnections()
+  if (inFlight === 0) server.closeAllConnections()
+  setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref()
+}
+
+process.on('SIGINT', shutdown)
+process.on('SIGTERM', shutdown)

@@ -1,0 +1,101 @@
+import type Database from 'better-sqlite3'
+import { StoreError } from './errors.ts'
+
+export interface Migration {
+  /** Becomes `PRAGMA user_version` once applied. */
+  version: number
+  description: string
+  up(db: Database.Database): void
+}
+
+/** Append only: a released migration is never edited, so existing files upgrade in place. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'webhooks and replay attempts',
+    up(db) {
+      db.exec(`
+        CREATE TABLE webhooks (
+          -- AUTOINCREMENT: an id is never handed out twice, even after the newest row is deleted
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          received_at INTEGER NOT NULL,
+          body BLOB NOT NULL,
+          -- the body without insignificant whitespace; NULL when that is the body itself
+          compact TEXT,
+          headers TEXT NOT NULL,
+          remote_address TEXT,
+          event TEXT,
+          live_mode INTEGER,
+          status TEXT,
+          message_id TEXT,
+          job_id TEXT,
+          order_id TEXT,
+          idempotency_key TEXT,
+          -- 'm:<messageId>' or else 'k:<Idempotency-Key>'
+          dedup_key TEXT,
+          delivery_count INTEGER NOT NULL DEFAULT 1,
+          last_delivery_at INTEGER,
+          verdict TEXT NOT NULL,
+          size INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX webhooks_dedup_key ON webhooks (dedup_key) WHERE dedup_key IS NOT NULL;
+        CREATE INDEX webhooks_event ON webhooks (event);
+        CREATE INDEX webhooks_status ON webhooks (status);
+        CREATE INDEX webhooks_live_mode ON webhooks (live_mode);
+        CREATE INDEX webhooks_job_id ON webhooks (job_id) WHERE job_id IS NOT NULL;
+        CREATE INDEX webhooks_order_id ON webhooks (order_id) WHERE order_id IS NOT NULL;
+        CREATE TABLE replay_attempts (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          webhook_id INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+          at INTEGER NOT NULL,
+          url TEXT NOT NULL,
+          mode TEXT NOT NULL,
+          status INTEGER,
+          latency_ms REAL NOT NULL,
+          error TEXT,
+          response_excerpt TEXT
+        );
+        CREATE INDEX replay_attempts_webhook ON replay_attempts (webhook_id, id);
+      `)
+    },
+  },
+  {
+    version: 2,
+    description: 'full-text index over the compact body',
+    up(db) {
+      // contentless: the text already lives in webhooks; contentless_delete keeps DELETE simple
+      db.exec(`
+        CREATE VIRTUAL TABLE webhooks_fts USING fts5 (body, content = '', contentless_delete = 1);
+        INSERT INTO webhooks_fts (rowid, body)
+          SELECT id, coalesce(compact, CAST(body AS TEXT)) FROM webhooks;
+      `)
+    },
+  },
+]
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length
+
+/**
+ * Brings the schema to `to` (default: the latest), one transaction per migration, recording
+ * each step in `PRAGMA user_version` so an interrupted upgrade resumes where it stopped.
+ */
+export function migrate(
+  db: Database.Database,
+  { to = LATEST_SCHEMA_VERSION }: { to?: number } = {}
+): { from: number; to: number } {
+  const from = db.pragma('user_version', { simple: true }) as number
+  if (from > LATEST_SCHEMA_VERSION) {
+    throw new StoreError(
+      'FAILED',
+      `database schema v${from} is newer than this receiver understands (v${LATEST_SCHEMA_VERSION})`
+    )
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= from || migration.version > to) continue
+    db.transaction(() => {
+      migration.up(db)
+      db.pragma(`user_version = ${migration.version}`)
+    })()
+  }
+  return { from, to: Math.max(from, to) }
+}

@@ -1,0 +1,494 @@
+import Database from 'better-sqlite3'
+import { compactJson } from './compact-json.ts'
+import { StoreError } from './errors.ts'
+import { extractFields } from './extract-fields.ts'
+import { migrate } from './migrations.ts'
+import type {
+  InsertResult,
+  IterateOptions,
+  Page,
+  ReplayAttempt,
+  ReplayAttemptInput,
+  WebhookInput,
+  WebhookRecord,
+  WebhookStats,
+  WebhookStore,
+  WebhookSummary,
+} from './store.ts'
+
+export interface SqliteStoreOptions {
+  /** A file path (its folder must exist) or `:memory:`. */
+  path: string
+  /** Rows fetched per query by `iterate`/`iterateCompact`; bounds their memory. Default 500. */
+  chunkSize?: number
+}
+
+const DEFAULT_PAGE_SIZE = 50
+const MAX_PAGE_SIZE = 500
+const NONE = '(none)'
+
+const SUMMARY_COLUMNS =
+  'id, received_at, event, live_mode, status, message_id, job_id, order_id, delivery_count, verdict, size'
+const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, body, headers, remote_address, idempotency_key`
+
+interface SummaryRow {
+  id: number
+  received_at: number
+  event: string | null
+  live_mode: number | null
+  status: string | null
+  message_id: string | null
+  job_id: string | null
+  order_id: string | null
+  delivery_count: number
+  verdict: string
+  size: number
+}
+
+interface RecordRow extends SummaryRow {
+  body: Buffer
+  headers: string
+  remote_address: string | null
+  idempotency_key: string | null
+}
+
+interface ReplayRow {
+  id: number
+  webhook_id: number
+  at: number
+  url: string
+  mode: string
+  status: number | null
+  latency_ms: number
+  error: string | null
+  response_excerpt: string | null
+}
+
+/** A webhook ready to be written: everything derived from the input is computed up front. */
+interface PreparedRow {
+  received_at: number
+  body: Buffer
+  compact: string | null
+  fts: string
+  headers: string
+  remote_address: string | null
+  event: string | null
+  live_mode: number | null
+  status: string | null
+  message_id: string | null
+  job_id: string | null
+  order_id: string | null
+  idempotency_key: string | null
+  dedup_key: string | null
+  verdict: string
+  size: number
+}
+
+interface Pending {
+  row: PreparedRow
+  resolve: (result: InsertResult) => void
+  reject: (error: unknown) => void
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+function toSummary(row: SummaryRow): WebhookSummary {
+  return {
+    id: row.id,
+    receivedAt: new Date(row.received_at).toISOString(),
+    event: row.event,
+    liveMode: row.live_mode === null ? null : row.live_mode === 1,
+    status: row.status,
+    messageId: row.message_id,
+    jobId: row.job_id,
+    orderId: row.order_id,
+    deliveryCount: row.delivery_count,
+    verdict: row.verdict,
+    size: row.size,
+  }
+}
+
+function toRecord(row: RecordRow): WebhookRecord {
+  return {
+    ...toSummary(row),
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    body: row.body.toString('utf8'),
+    bodyBase64: row.body.toString('base64'),
+    remoteAddress: row.remote_address,
+    idempotencyKey: row.idempotency_key,
+  }
+}
+
+function toReplayAttempt(row: ReplayRow): ReplayAttempt {
+  return {
+    id: row.id,
+    webhookId: row.webhook_id,
+    at: new Date(row.at).toISOString(),
+    url: row.url,
+    mode: row.mode,
+    status: row.status,
+    latencyMs: row.latency_ms,
+    error: row.error,
+    responseExcerpt: row.response_excerpt,
+  }
+}
+
+function prepareRow(input: WebhookInput): PreparedRow {
+  const body = Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength)
+  let text: string
+  let parsed: unknown
+  try {
+    text = utf8.decode(body)
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw new TypeError('[@up42-webhooks/receiver] webhook body must be UTF-8 JSON', {
+      cause: error,
+    })
+  }
+  const fields = extractFields(parsed)
+  const compact = compactJson(text)
+  const idempotencyKey = input.idempotencyKey ?? null
+  return {
+    received_at: input.receivedAt ?? Date.now(),
+    body: Buffer.from(body),
+    compact: compact === text ? null : compact,
+    fts: compact,
+    headers: JSON.stringify(input.headers),
+    remote_address: input.remoteAddress ?? null,
+    event: fields.event,
+    live_mode: fields.liveMode === null ? null : Number(fields.liveMode),
+    status: fields.status,
+    message_id: fields.messageId,
+    job_id: fields.jobId,
+    order_id: fields.orderId,
+    idempotency_key: idempotencyKey,
+    dedup_key:
+      fields.messageId !== null
+        ? `m:${fields.messageId}`
+        : idempotencyKey !== null
+          ? `k:${idempotencyKey}`
+          : null,
+    verdict: input.verdict,
+    size: body.byteLength,
+  }
+}
+
+/** Every word must occur in the body, as a word prefix; quoting keeps FTS5 syntax inert. */
+function toFtsQuery(q: string): string | null {
+  const terms = q
+    .split(/\s+/)
+    .filter((term) => /[\p{L}\p{N}]/u.test(term))
+    .map((term) => `"${term.replaceAll('"', '""')}"*`)
+  return terms.length === 0 ? null : terms.join(' ')
+}
+
+function whereClause(filter: IterateOptions, params: unknown[]): string[] {
+  const clauses: string[] = []
+  const add = (sql: string, ...values: unknown[]) => {
+    clauses.push(sql)
+    params.push(...values)
+  }
+  if (filter.event !== undefined) add('event = ?', filter.event)
+  if (filter.status !== undefined) add('status = ?', filter.status)
+  if (filter.liveMode !== undefined) add('live_mode = ?', Number(filter.liveMode))
+  if (filter.jobId !== undefined) add('job_id = ?', filter.jobId)
+  if (filter.orderId !== undefined) add('order_id = ?', filter.orderId)
+  if (filter.jobOrOrderId !== undefined) {
+    add('(job_id = ? OR order_id = ?)', filter.jobOrOrderId, filter.jobOrOrderId)
+  }
+  if (filter.q !== undefined) {
+    const match = toFtsQuery(filter.q)
+    if (match !== null)
+      add('id IN (SELECT rowid FROM webhooks_fts WHERE webhooks_fts MATCH ?)', match)
+  }
+  if (filter.since !== undefined) add('id > ?', filter.since)
+  return clauses
+}
+
+function toStoreError(error: unknown, action: string): StoreError {
+  if (error instanceof StoreError) return error
+  const code = (error as { code?: unknown }).code
+  const busy = code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
+  return new StoreError(busy ? 'BUSY' : 'FAILED', `could not ${action}`, { cause: error })
+}
+
+/**
+ * SQLite store with group commit: inserts that arrive while the event loop is busy are queued
+ * and written together in one transaction on the next `setImmediate`, so one fsync covers the
+ * whole group. WAL with `synchronous = FULL`: a resolved insert has been fsynced and survives a
+ * crash of the process or of the machine.
+ *
+ * @param options.path - A file path (its folder must exist) or `:memory:`.
+ * @throws {StoreError} `FAILED` when the file cannot be opened or its schema is newer than ours.
+ */
+export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
+  const chunkSize = options.chunkSize ?? 500
+  let db: Database.Database
+  try {
+    db = new Database(options.path)
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = FULL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('busy_timeout = 5000')
+    migrate(db)
+  } catch (error) {
+    throw toStoreError(error, `open the database ${options.path}`)
+  }
+
+  const findDuplicate = db.prepare<[string], { id: number }>(
+    'SELECT id FROM webhooks WHERE dedup_key = ?'
+  )
+  const countDelivery = db.prepare<[number, number], SummaryRow>(
+    `UPDATE webhooks SET delivery_count = delivery_count + 1, last_delivery_at = ? WHERE id = ?
+     RETURNING ${SUMMARY_COLUMNS}`
+  )
+  const insertWebhook = db.prepare<Omit<PreparedRow, 'fts'>>(
+    `INSERT INTO webhooks (received_at, body, compact, headers, remote_address, event, live_mode,
+       status, message_id, job_id, order_id, idempotency_key, dedup_key, verdict, size)
+     VALUES (@received_at, @body, @compact, @headers, @remote_address, @event, @live_mode,
+       @status, @message_id, @job_id, @order_id, @idempotency_key, @dedup_key, @verdict, @size)`
+  )
+  const insertFts = db.prepare<[number | bigint, string]>(
+    'INSERT INTO webhooks_fts (rowid, body) VALUES (?, ?)'
+  )
+  const selectRecord = db.prepare<[number], RecordRow>(
+    `SELECT ${RECORD_COLUMNS} FROM webhooks WHERE id = ?`
+  )
+  const deleteWebhook = db.prepare<[number]>('DELETE FROM webhooks WHERE id = ?')
+  const deleteFts = db.prepare<[number]>('DELETE FROM webhooks_fts WHERE rowid = ?')
+  const selectWebhookExists = db.prepare<[number], { id: number }>(
+    'SELECT id FROM webhooks WHERE id = ?'
+  )
+  const insertReplay = db.prepare<
+    [number, number, string, string, number | null, number, string | null, string | null],
+    ReplayRow
+  >(
+    `INSERT INTO replay_attempts (webhook_id, at, url, mode, status, latency_ms, error, response_excerpt)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`
+  )
+  const selectReplays = db.prepare<[number], ReplayRow>(
+    'SELECT * FROM replay_attempts WHERE webhook_id = ? ORDER BY id'
+  )
+  const statements = new Map<string, Database.Statement>()
+  const statement = (sql: string): Database.Statement => {
+    let cached = statements.get(sql)
+    if (cached === undefined) {
+      cached = db.prepare(sql)
+      statements.set(sql, cached)
+    }
+    return cached
+  }
+
+  function writeOne(row: PreparedRow): InsertResult {
+    if (row.dedup_key !== null) {
+      const existing = findDuplicate.get(row.dedup_key)
+      if (existing !== undefined) {
+        const updated = countDelivery.get(row.received_at, existing.id)!
+        return {
+          id: existing.id,
+          duplicate: true,
+          deliveryCount: updated.delivery_count,
+          webhook: toSummary(updated),
+        }
+      }
+    }
+    const { fts, ...columns } = row
+    const id = Number(insertWebhook.run(columns).lastInsertRowid)
+    insertFts.run(id, fts)
+    return {
+      id,
+      duplicate: false,
+      deliveryCount: 1,
+      webhook: toSummary({ ...row, id, delivery_count: 1 }),
+    }
+  }
+
+  const writeBatch = db.transaction((batch: readonly Pending[]) =>
+    batch.map((p) => writeOne(p.row))
+  )
+
+  let queue: Pending[] = []
+  let flushScheduled = false
+  let closed = false
+
+  function flush(): void {
+    flushScheduled = false
+    const batch = queue
+    queue = []
+    if (batch.length === 0) return
+    let results: InsertResult[]
+    try {
+      results = writeBatch(batch)
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(toStoreError(error, 'store the webhook'))
+        return
+      }
+      // the group was rolled back as a whole; retry alone so one bad row fails only itself
+      for (const pending of batch) {
+        try {
+          pending.resolve(writeBatch([pending])[0]!)
+        } catch (single) {
+          pending.reject(toStoreError(single, 'store the webhook'))
+        }
+      }
+      return
+    }
+    batch.forEach((pending, i) => pending.resolve(results[i]!))
+  }
+
+  function ensureOpen(): void {
+    if (closed) throw new StoreError('CLOSED', 'the store is closed')
+  }
+
+  async function* chunks<Row>(
+    columns: string,
+    options: IterateOptions,
+    raw: boolean
+  ): AsyncGenerator<Row[]> {
+    let since = options.since ?? 0
+    let remaining = options.limit ?? Number.POSITIVE_INFINITY
+    while (remaining > 0) {
+      ensureOpen()
+      const params: unknown[] = []
+      const clauses = whereClause({ ...options, since }, params)
+      const size = Math.min(chunkSize, remaining)
+      const sql = `SELECT ${columns} FROM webhooks WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ${size}`
+      // one short query per chunk: no read transaction stays open while the client reads slowly
+      const stmt = statement(sql)
+      const rows = (raw ? stmt.raw(true).all(...params) : stmt.raw(false).all(...params)) as Row[]
+      if (rows.length === 0) return
+      yield rows
+      if (rows.length < size) return
+      remaining -= rows.length
+      const last = rows[rows.length - 1] as unknown
+      since = raw ? ((last as unknown[])[0] as number) : (last as { id: number }).id
+    }
+  }
+
+  return {
+    insert(input) {
+      if (closed) return Promise.reject(new StoreError('CLOSED', 'the store is closed'))
+      let row: PreparedRow
+      try {
+        row = prepareRow(input)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      return new Promise<InsertResult>((resolve, reject) => {
+        queue.push({ row, resolve, reject })
+        if (!flushScheduled) {
+          flushScheduled = true
+          setImmediate(flush)
+        }
+      })
+    },
+
+    async get(id) {
+      ensureOpen()
+      const row = selectRecord.get(id)
+      return row === undefined ? null : toRecord(row)
+    },
+
+    async list(filter = {}, page = {}) {
+      ensureOpen()
+      const limit = Math.min(Math.max(1, page.limit ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+      const params: unknown[] = []
+      const clauses = whereClause(filter, params)
+      if (page.cursor !== undefined && page.cursor !== null) {
+        clauses.push('id < ?')
+        params.push(Number(page.cursor))
+      }
+      const where = clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`
+      const rows = statement(
+        `SELECT ${SUMMARY_COLUMNS} FROM webhooks ${where} ORDER BY id DESC LIMIT ?`
+      ).all(...params, limit + 1) as SummaryRow[]
+      const items = rows.slice(0, limit).map(toSummary)
+      const nextCursor = rows.length > limit ? String(items[items.length - 1]!.id) : null
+      return { items, nextCursor } satisfies Page
+    },
+
+    async *iterate(options = {}) {
+      for await (const rows of chunks<RecordRow>(RECORD_COLUMNS, options, false)) {
+        for (const row of rows) yield toRecord(row)
+      }
+    },
+
+    async *iterateCompact(options = {}) {
+      const columns = 'id, coalesce(compact, CAST(body AS TEXT))'
+      for await (const rows of chunks<[number, string]>(columns, options, true)) {
+        yield rows.map((row) => row[1])
+      }
+    },
+
+    async stats() {
+      ensureOpen()
+      const total = (statement('SELECT count(*) AS n FROM webhooks').get() as { n: number }).n
+      const group = (column: string): Record<string, number> => {
+        const rows = statement(
+          `SELECT coalesce(${column}, '${NONE}') AS k, count(*) AS n FROM webhooks GROUP BY 1 ORDER BY 1`
+        ).all() as { k: string; n: number }[]
+        return Object.fromEntries(rows.map((r) => [r.k, r.n]))
+      }
+      return { total, byEvent: group('event'), byStatus: group('status') } satisfies WebhookStats
+    },
+
+    async delete(id) {
+      ensureOpen()
+      try {
+        return db.transaction(() => {
+          const deleted = deleteWebhook.run(id).changes > 0
+          if (deleted) deleteFts.run(id)
+          return deleted
+        })()
+      } catch (error) {
+        throw toStoreError(error, 'delete the webhook')
+      }
+    },
+
+    async clear() {
+      ensureOpen()
+      try {
+        return db.transaction(() => {
+          const { changes } = db.prepare('DELETE FROM webhooks').run()
+          db.prepare('DELETE FROM webhooks_fts').run()
+          return changes
+        })()
+      } catch (error) {
+        throw toStoreError(error, 'delete the webhooks')
+      }
+    },
+
+    async addReplayAttempt(webhookId, attempt: ReplayAttemptInput) {
+      ensureOpen()
+      if (selectWebhookExists.get(webhookId) === undefined) return null
+      try {
+        const row = insertReplay.get(
+          webhookId,
+          attempt.at ?? Date.now(),
+          attempt.url,
+          attempt.mode,
+          attempt.status,
+          attempt.latencyMs,
+          attempt.error,
+          attempt.responseExcerpt
+        )!
+        return toReplayAttempt(row)
+      } catch (error) {
+        throw toStoreError(error, 'record the replay attempt')
+      }
+    },
+
+    async listReplayAttempts(webhookId) {
+      ensureOpen()
+      return selectReplays.all(webhookId).map(toReplayAttempt)
+    },
+
+    async close() {
+      if (closed) return
+      flush()
+      closed = true
+      db.close()
+    },
+  }
+}

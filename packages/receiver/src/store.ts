@@ -1,0 +1,154 @@
+/**
+ * The storage contract of the receiver. SQLite implements it today (`sqlite-store.ts`); a
+ * PostgreSQL implementation is planned, so every method is asynchronous.
+ */
+
+/**
+ * Signature verdict stored with each webhook: `verified`, `invalid:<WebhookVerificationErrorCode>`,
+ * `unsigned` (no signature headers at all) or `unchecked` (no secret configured).
+ */
+export type Verdict = string
+
+/** What the HTTP layer hands to `insert`. The store extracts the envelope fields itself. */
+export interface WebhookInput {
+  /** The raw body bytes exactly as received; must be UTF-8 JSON. */
+  body: Uint8Array
+  /** Lower-case request headers, without credentials (`authorization`, `cookie`). */
+  headers: Record<string, string>
+  remoteAddress?: string | null
+  /** Milliseconds since the epoch; defaults to now. Imports keep the original time. */
+  receivedAt?: number
+  verdict: Verdict
+  /** The `Idempotency-Key` header; deduplicates when the body has no `messageId`. */
+  idempotencyKey?: string | null
+}
+
+/** A stored webhook without its body and headers (lists, live events). */
+export interface WebhookSummary {
+  id: number
+  /** ISO 8601 */
+  receivedAt: string
+  event: string | null
+  liveMode: boolean | null
+  status: string | null
+  messageId: string | null
+  jobId: string | null
+  orderId: string | null
+  deliveryCount: number
+  verdict: Verdict
+  /** Body size in bytes. */
+  size: number
+}
+
+/** The full stored webhook. */
+export interface WebhookRecord extends WebhookSummary {
+  headers: Record<string, string>
+  /** The body decoded as UTF-8 (it was validated as UTF-8 JSON on the way in). */
+  body: string
+  /** The exact body bytes, base64. */
+  bodyBase64: string
+  remoteAddress: string | null
+  idempotencyKey: string | null
+}
+
+export interface InsertResult {
+  id: number
+  /** True when the messageId (or Idempotency-Key) was already stored: nothing new was written. */
+  duplicate: boolean
+  deliveryCount: number
+  webhook: WebhookSummary
+}
+
+export interface WebhookFilter {
+  event?: string
+  status?: string
+  liveMode?: boolean
+  /** Full-text search over the body (every word must match, as a prefix). */
+  q?: string
+  jobId?: string
+  orderId?: string
+  /** Matches either the job id or the order id (timeline of one job or order). */
+  jobOrOrderId?: string
+}
+
+export interface IterateOptions extends WebhookFilter {
+  /** Only webhooks with an id greater than this. */
+  since?: number
+  /** At most this many webhooks. */
+  limit?: number
+}
+
+export interface PageRequest {
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null
+  /** Page size, 1..500 (default 50). */
+  limit?: number
+}
+
+export interface Page {
+  /** Newest first. */
+  items: WebhookSummary[]
+  /** Pass as `cursor` to get the next (older) page; null on the last page. */
+  nextCursor: string | null
+}
+
+export interface WebhookStats {
+  total: number
+  /** Webhooks without an `event` field are counted under `(none)`. */
+  byEvent: Record<string, number>
+  /** Webhooks without a `body.status` are counted under `(none)`. */
+  byStatus: Record<string, number>
+}
+
+export interface ReplayAttemptInput {
+  /** Milliseconds since the epoch; defaults to now. */
+  at?: number
+  url: string
+  /** How the replay was sent, e.g. `raw` or `resigned`. */
+  mode: string
+  /** HTTP status of the answer; null when no answer came. */
+  status: number | null
+  latencyMs: number
+  error: string | null
+  responseExcerpt: string | null
+}
+
+export interface ReplayAttempt {
+  id: number
+  webhookId: number
+  /** ISO 8601 */
+  at: string
+  url: string
+  mode: string
+  status: number | null
+  latencyMs: number
+  error: string | null
+  responseExcerpt: string | null
+}
+
+/** Storage behind the receiver. Writes resolve only once they are durable. */
+export interface WebhookStore {
+  /** Stores a webhook, or counts one more delivery of an already stored messageId. */
+  insert(input: WebhookInput): Promise<InsertResult>
+  get(id: number): Promise<WebhookRecord | null>
+  /** Newest first, cursor pagination. */
+  list(filter?: WebhookFilter, page?: PageRequest): Promise<Page>
+  /** Oldest first, full records, constant memory whatever the count. */
+  iterate(options?: IterateOptions): AsyncIterable<WebhookRecord>
+  /**
+   * Oldest first, in chunks: each webhook's body as one line of compact JSON (no newline).
+   * This is what `/dump-webhooks` prints.
+   */
+  iterateCompact(options?: IterateOptions): AsyncIterable<string[]>
+  stats(): Promise<WebhookStats>
+  /** True if it existed. Its replay attempts go with it. */
+  delete(id: number): Promise<boolean>
+  /** Deletes every webhook; ids are still never reused. Resolves with how many were deleted. */
+  clear(): Promise<number>
+  /** Null when the webhook does not exist (any more). */
+  addReplayAttempt(webhookId: number, attempt: ReplayAttemptInput): Promise<ReplayAttempt | null>
+  /** Oldest first. */
+  listReplayAttempts(webhookId: number): Promise<ReplayAttempt[]>
+  /** Waits for queued writes, then closes. Later calls reject with `StoreError` `CLOSED`. */
+  close(): Promise<void>
+}
