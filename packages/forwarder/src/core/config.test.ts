@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError } from './errors.ts'
+import {
+  parseDurationMs,
+  resolveForwardConfig,
+  resolveRelayConfig,
+  resolveRerunConfig,
+  resolveValidateConfig,
+} from './config.ts'
+
+const FULL_ENV = {
+  UP42_WEBHOOK_SECRET: 's3cret',
+  RECEIVER_URL: 'https://abc.ngrok.app/',
+  RECEIVER_USER: 'relay',
+  RECEIVER_PASSWORD: 'pw',
+}
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn()
+  } catch (error) {
+    if (error instanceof ConfigError) return error
+    throw error
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('resolveRelayConfig', () => {
+  it('reads the documented environment variables', () => {
+    expect(resolveRelayConfig({}, FULL_ENV)).toMatchObject({
+      secret: 's3cret',
+      receiverUrl: 'https://abc.ngrok.app',
+      username: 'relay',
+      password: 'pw',
+      statuses: undefined,
+      budgetMs: 20_000,
+    })
+  })
+
+  it('still accepts the original article’s variable names', () => {
+    const config = resolveRelayConfig(
+      {},
+      {
+        up42_webhook_secret_zwei: 'zwei',
+        up42_webhook_secret: 'eins',
+        local_dev_host: 'https://old.ngrok.io',
+        ngrok_basic_auth_user: 'u',
+        ngrok_basic_auth_pass: 'p',
+      }
+    )
+    expect(config).toMatchObject({
+      secret: 'zwei',
+      receiverUrl: 'https://old.ngrok.io',
+      username: 'u',
+      password: 'p',
+    })
+    expect(resolveValidateConfig({}, { up42_webhook_secret: 'eins' }).secret).toBe('eins')
+  })
+
+  it('prefers props over new names over original names', () => {
+    const env = { ...FULL_ENV, up42_webhook_secret_zwei: 'old' }
+    expect(resolveValidateConfig({}, env).secret).toBe('s3cret')
+    expect(resolveValidateConfig({ secret: 'from-prop' }, env).secret).toBe('from-prop')
+    expect(resolveValidateConfig({ secret: '  ' }, env).secret).toBe('s3cret')
+  })
+
+  it('parses NOTIFIABLE_STATUSES', () => {
+    expect(
+      resolveValidateConfig({}, { ...FULL_ENV, NOTIFIABLE_STATUSES: 'failed, FULFILLED' }).statuses
+    ).toEqual(['FAILED', 'FULFILLED'])
+    expect(
+      configError(() => resolveValidateConfig({}, { ...FULL_ENV, NOTIFIABLE_STATUSES: ' , ' })).key
+    ).toBe('NOTIFIABLE_STATUSES')
+  })
+
+  it.each([
+    ['UP42_WEBHOOK_SECRET', /up42_webhook_secret_zwei/],
+    ['RECEIVER_URL', /local_dev_host/],
+    ['RECEIVER_USER', /ngrok_basic_auth_user/],
+    ['RECEIVER_PASSWORD', /ngrok_basic_auth_pass/],
+  ])('names %s (and its old alias) when it is missing', (name, alias) => {
+    const env: Record<string, string> = { ...FULL_ENV }
+    delete env[name]
+    const error = configError(() => resolveRelayConfig({}, env))
+    expect(error.key).toBe(name)
+    expect(error.message).toContain(name)
+    expect(error.message).toMatch(alias)
+  })
+
+  it('never echoes a value in a config error', () => {
+    const bad = 'not a url with p4ssw0rd'
+    const error = configError(() => resolveForwardConfig({}, { ...FULL_ENV, RECEIVER_URL: bad }))
+    expect(error.key).toBe('RECEIVER_URL')
+    expect(`${error.message} ${error.stack}`).not.toContain('p4ssw0rd')
+    const ftp = configError(() =>
+      resolveForwardConfig({}, { ...FULL_ENV, RECEIVER_URL: 'ftp://u:p4ssw0rd@x' })
+    )
+    expect(`${ftp.message} ${ftp.stack}`).not.toContain('p4ssw0rd')
+  })
+
+  it('moves credentials from the URL into username/password and strips query and slash', () => {
+    const config = resolveForwardConfig(
+      {},
+      { RECEIVER_URL: 'https://us%40r:p%3Ass@abc.ngrok.app/base/?token=x' }
+    )
+    expect(config).toMatchObject({
+      receiverUrl: 'https://abc.ngrok.app/base',
+      username: 'us@r',
+      password: 'p:ss',
+    })
+  })
+
+  it('reads the in-step budget and caps the per-request timeouts by it', () => {
+    const config = resolveForwardConfig({ budget: '3s' }, FULL_ENV)
+    expect(config).toMatchObject({ budgetMs: 3000, pingTimeoutMs: 3000, requestTimeoutMs: 3000 })
+    expect(
+      configError(() => resolveForwardConfig({}, { ...FULL_ENV, FORWARD_BUDGET: 'soon' })).key
+    ).toBe('FORWARD_BUDGET')
+  })
+})
+
+describe('resolveRerunConfig', () => {
+  it('defaults to 1 min, 5 min, 30 min for up to 12 h', () => {
+    expect(resolveRerunConfig({}, {})).toEqual({
+      scheduleMs: [60_000, 300_000, 1_800_000],
+      maxWaitMs: 43_200_000,
+    })
+  })
+
+  it('reads FORWARD_RERUN_SCHEDULE and FORWARD_MAX_WAIT', () => {
+    expect(
+      resolveRerunConfig({}, { FORWARD_RERUN_SCHEDULE: '500ms, 2s', FORWARD_MAX_WAIT: '1m' })
+    ).toEqual({
+      scheduleMs: [500, 2000],
+      maxWaitMs: 60_000,
+    })
+  })
+
+  it('rejects a schedule entry that is not a duration', () => {
+    expect(configError(() => resolveRerunConfig({ rerunSchedule: '60s,later' }, {})).key).toBe(
+      'FORWARD_RERUN_SCHEDULE'
+    )
+  })
+})
+
+describe('parseDurationMs', () => {
+  it.each([
+    ['1500ms', 1500],
+    ['60s', 60_000],
+    ['5m', 300_000],
+    ['12h', 43_200_000],
+    ['90', 90_000],
+    ['0.5s', 500],
+  ])('%s is %i ms', (text, ms) => expect(parseDurationMs(text)).toBe(ms))
+  it.each(['', '0', '-1s', '5 minutes', 'm'])('%j is not a duration', (text) =>
+    expect(parseDurationMs(text)).toBeUndefined()
+  )
+})

@@ -1,0 +1,187 @@
+import { parseStatusList } from '@up42-webhooks/shared'
+import { ConfigError } from './errors.ts'
+
+/** Values typed into the step's props; an empty string counts as "not set". */
+export interface ForwarderProps {
+  secret?: string | undefined
+  receiverUrl?: string | undefined
+  receiverUser?: string | undefined
+  receiverPassword?: string | undefined
+  notifiableStatuses?: string | undefined
+  rerunSchedule?: string | undefined
+  maxWait?: string | undefined
+  budget?: string | undefined
+}
+
+export type Env = Record<string, string | undefined>
+
+export interface ValidateConfig {
+  secret: string
+  /** Undefined means the shared package's default notifiable statuses. */
+  statuses: string[] | undefined
+}
+
+export interface ForwardConfig {
+  /** Base URL without credentials, query or trailing slash. */
+  receiverUrl: string
+  username: string
+  password: string
+  /** Everything (ping, POST, retries, waits) must fit in this. */
+  budgetMs: number
+  pingTimeoutMs: number
+  requestTimeoutMs: number
+}
+
+export type RelayConfig = ValidateConfig & ForwardConfig
+
+export interface RerunConfig {
+  /** Delay before re-run n+1 is `scheduleMs[n-1]`, the last entry repeating. */
+  scheduleMs: number[]
+  /** Give up once the summed delays would exceed this. */
+  maxWaitMs: number
+}
+
+export const DEFAULT_BUDGET_MS = 20_000
+export const DEFAULT_PING_TIMEOUT_MS = 5_000
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
+export const DEFAULT_RERUN_SCHEDULE = '60s,300s,1800s'
+export const DEFAULT_MAX_WAIT = '12h'
+
+/**
+ * Where each setting is looked up, in order, after its prop. The lower-case names are the
+ * original article's, so workflows set up from it keep working unchanged.
+ */
+export const ENV_NAMES = {
+  secret: ['UP42_WEBHOOK_SECRET', 'up42_webhook_secret_zwei', 'up42_webhook_secret'],
+  receiverUrl: ['RECEIVER_URL', 'local_dev_host'],
+  receiverUser: ['RECEIVER_USER', 'ngrok_basic_auth_user'],
+  receiverPassword: ['RECEIVER_PASSWORD', 'ngrok_basic_auth_pass'],
+  notifiableStatuses: ['NOTIFIABLE_STATUSES'],
+  rerunSchedule: ['FORWARD_RERUN_SCHEDULE'],
+  maxWait: ['FORWARD_MAX_WAIT'],
+  budget: ['FORWARD_BUDGET'],
+} as const satisfies Record<keyof ForwarderProps, readonly string[]>
+
+type Setting = keyof typeof ENV_NAMES
+
+interface Found {
+  value: string
+  /** The prop or variable the value came from, for error messages. */
+  source: string
+}
+
+function lookup(setting: Setting, props: ForwarderProps, env: Env): Found | undefined {
+  const prop = props[setting]
+  if (typeof prop === 'string' && prop.trim() !== '')
+    return { value: prop.trim(), source: `prop ${setting}` }
+  for (const name of ENV_NAMES[setting]) {
+    const value = env[name]
+    if (typeof value === 'string' && value.trim() !== '')
+      return { value: value.trim(), source: name }
+  }
+  return undefined
+}
+
+function primaryName(setting: Setting): string {
+  return ENV_NAMES[setting][0]
+}
+
+function missing(setting: Setting): ConfigError {
+  const [first, ...aliases] = ENV_NAMES[setting]
+  const alias = aliases.length > 0 ? ` (or ${aliases.join(' / ')})` : ''
+  return new ConfigError(
+    first,
+    `${first} is not set: set the step prop "${setting}" or the environment variable ${first}${alias}`
+  )
+}
+
+function required(setting: Setting, props: ForwarderProps, env: Env): Found {
+  const found = lookup(setting, props, env)
+  if (!found) throw missing(setting)
+  return found
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** "1500ms", "60s", "5m", "12h"; a bare number means seconds. */
+export function parseDurationMs(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(text.trim())
+  if (!match) return undefined
+  const unit = DURATION_UNITS_MS[(match[2] ?? 's').toLowerCase()] ?? 1000
+  const ms = Math.round(Number(match[1]) * unit)
+  return ms > 0 ? ms : undefined
+}
+
+function duration(setting: Setting, found: Found | undefined, fallback: string): number {
+  const ms = parseDurationMs(found?.value ?? fallback)
+  if (ms === undefined) {
+    throw new ConfigError(
+      primaryName(setting),
+      `${found?.source ?? primaryName(setting)} is not a duration like "20s", "5m" or "12h"`
+    )
+  }
+  return ms
+}
+
+export function resolveValidateConfig(props: ForwarderProps, env: Env): ValidateConfig {
+  const secret = required('secret', props, env).value
+  const statuses = lookup('notifiableStatuses', props, env)
+  let parsed: string[] | undefined
+  if (statuses) {
+    parsed = parseStatusList(statuses.value)
+    if (parsed.length === 0) {
+      throw new ConfigError('NOTIFIABLE_STATUSES', `${statuses.source} lists no status`)
+    }
+  }
+  return { secret, statuses: parsed }
+}
+
+export function resolveForwardConfig(props: ForwarderProps, env: Env): ForwardConfig {
+  const urlFound = required('receiverUrl', props, env)
+  let url: URL
+  try {
+    url = new URL(urlFound.value)
+  } catch {
+    throw new ConfigError('RECEIVER_URL', `${urlFound.source} is not an absolute URL`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('RECEIVER_URL', `${urlFound.source} must be an http(s) URL`)
+  }
+  // Credentials embedded in the URL are accepted but moved to the authorization header, so the
+  // URL can be logged and put into errors.
+  const urlUser = decodeURIComponent(url.username)
+  const urlPassword = decodeURIComponent(url.password)
+  url.username = ''
+  url.password = ''
+  const username = lookup('receiverUser', props, env)?.value ?? (urlUser || undefined)
+  const password = lookup('receiverPassword', props, env)?.value ?? (urlPassword || undefined)
+  if (username === undefined) throw missing('receiverUser')
+  if (password === undefined) throw missing('receiverPassword')
+  const budgetMs = duration('budget', lookup('budget', props, env), `${DEFAULT_BUDGET_MS}ms`)
+  return {
+    receiverUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`,
+    username,
+    password,
+    budgetMs,
+    pingTimeoutMs: Math.min(DEFAULT_PING_TIMEOUT_MS, budgetMs),
+    requestTimeoutMs: Math.min(DEFAULT_REQUEST_TIMEOUT_MS, budgetMs),
+  }
+}
+
+export function resolveRelayConfig(props: ForwarderProps, env: Env): RelayConfig {
+  return { ...resolveValidateConfig(props, env), ...resolveForwardConfig(props, env) }
+}
+
+export function resolveRerunConfig(props: ForwarderProps, env: Env): RerunConfig {
+  const schedule = lookup('rerunSchedule', props, env)
+  const entries = (schedule?.value ?? DEFAULT_RERUN_SCHEDULE).split(',').map((s) => s.trim())
+  const scheduleMs = entries.map((entry) => parseDurationMs(entry))
+  if (scheduleMs.length === 0 || scheduleMs.some((ms) => ms === undefined)) {
+    throw new ConfigError(
+      'FORWARD_RERUN_SCHEDULE',
+      `${schedule?.source ?? 'FORWARD_RERUN_SCHEDULE'} must be a comma-separated list of durations like "60s,5m,30m"`
+    )
+  }
+  const maxWaitMs = duration('maxWait', lookup('maxWait', props, env), DEFAULT_MAX_WAIT)
+  return { scheduleMs: scheduleMs as number[], maxWaitMs }
+}

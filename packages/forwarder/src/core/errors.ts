@@ -1,0 +1,68 @@
+/** Why a forward failed; the forward step decides from this whether a later re-run can help. */
+export type ForwardErrorCode =
+  'RECEIVER_UNREACHABLE' | 'PING_FAILED' | 'RECEIVER_REJECTED' | 'RECEIVER_ERROR' | 'TIMEOUT'
+
+export interface ForwardErrorOptions {
+  status?: number | undefined
+  /** Origin and path only: the caller strips credentials and query before building the error. */
+  url: string
+  attempts: number
+  cause?: unknown
+}
+
+/** The receiver could not be reached or did not accept the webhook. Never carries credentials. */
+export class ForwardError extends Error {
+  override name = 'ForwardError'
+  code: ForwardErrorCode
+  status: number | undefined
+  url: string
+  attempts: number
+
+  constructor(code: ForwardErrorCode, message: string, options: ForwardErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.status = options.status
+    this.url = options.url
+    this.attempts = options.attempts
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      status: this.status,
+      url: this.url,
+      attempts: this.attempts,
+      message: this.message,
+    }
+  }
+}
+
+/** A required setting is missing or invalid. `key` is the variable's name; its value is never kept. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+  key: string
+
+  constructor(key: string, message: string) {
+    super(message)
+    this.key = key
+  }
+}
+
+/** The forward step re-ran as often as its schedule allows and the receiver is still not reachable. */
+export class GiveUpError extends Error {
+  override name = 'GiveUpError'
+  code: ForwardErrorCode
+  runs: number
+  waitedMs: number
+
+  constructor(
+    message: string,
+    options: { code: ForwardErrorCode; runs: number; waitedMs: number; cause: ForwardError }
+  ) {
+    super(message, { cause: options.cause })
+    this.code = options.code
+    this.runs = options.runs
+    this.waitedMs = options.waitedMs
+  }
+}

@@ -1,0 +1,47 @@
+import type { ForwardConfig } from './config.ts'
+import { ForwardError } from './errors.ts'
+import { basicAuthorization, requestWithRetry, type HttpDeps } from './http-client.ts'
+import { PING_RETRY_STATUSES } from './retry-policy.ts'
+import { USER_AGENT } from './user-agent.ts'
+
+/** ngrok error pages name their cause (ERR_NGROK_3200 = tunnel offline, 8012 = upstream down). */
+function ngrokErrorCode(text: string): string | undefined {
+  return /ERR_NGROK_\d+/.exec(text)?.[0]
+}
+
+/**
+ * `GET {receiverUrl}/ping` must answer 200 `PONG`: anything else (an ngrok error page, a 401 from
+ * the tunnel's basic auth) means a POST would not reach our receiver either.
+ *
+ * @throws {ForwardError} PING_FAILED, RECEIVER_UNREACHABLE or TIMEOUT
+ */
+export async function pingReceiver(
+  config: ForwardConfig,
+  options: { deadline: number },
+  deps: HttpDeps = {}
+): Promise<{ attempts: number }> {
+  const url = `${config.receiverUrl}/ping`
+  const reply = await requestWithRetry(
+    {
+      method: 'GET',
+      url,
+      headers: {
+        authorization: basicAuthorization(config.username, config.password),
+        'ngrok-skip-browser-warning': '1',
+        'user-agent': USER_AGENT,
+      },
+      attemptTimeoutMs: config.pingTimeoutMs,
+      deadline: options.deadline,
+      retryStatuses: PING_RETRY_STATUSES,
+    },
+    deps
+  )
+  if (reply.statusCode === 200 && reply.text.trim() === 'PONG') return { attempts: reply.attempts }
+  const ngrok = ngrokErrorCode(reply.text)
+  const what = reply.statusCode === 200 ? '200 without PONG' : `${reply.statusCode}`
+  throw new ForwardError(
+    'PING_FAILED',
+    `GET ${url} answered ${what}${ngrok ? ` (${ngrok})` : ''} instead of 200 PONG`,
+    { url, status: reply.statusCode, attempts: reply.attempts }
+  )
+}

@@ -1,0 +1,145 @@
+import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
+import { MockAgent } from 'undici'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { SECRET, signedTriggerEvent } from '../../test/signed-event.ts'
+import type { RelayConfig } from './config.ts'
+import { relayWebhook } from './relay-webhook.ts'
+
+const ORIGIN = 'https://tunnel.example'
+const config: RelayConfig = {
+  secret: SECRET,
+  statuses: undefined,
+  receiverUrl: ORIGIN,
+  username: 'relay',
+  password: 'pw',
+  budgetMs: 20_000,
+  pingTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+}
+
+let agent: MockAgent
+
+beforeEach(() => {
+  agent = new MockAgent()
+  agent.disableNetConnect()
+})
+
+afterEach(async () => {
+  agent.assertNoPendingInterceptors()
+  await agent.close()
+})
+
+function expectForward(): { body: () => string | undefined } {
+  let body: string | undefined
+  const pool = agent.get(ORIGIN)
+  pool.intercept({ path: '/ping', method: 'GET' }).reply(200, 'PONG')
+  pool.intercept({ path: '/receive-webhooks', method: 'POST' }).reply((opts) => {
+    body = opts.body as string
+    return { statusCode: 200, data: '{"msg": "value with key 4 stored"}' }
+  })
+  return { body: () => body }
+}
+
+describe('relayWebhook', () => {
+  it('forwards a valid notifiable webhook byte for byte', async () => {
+    const seen = expectForward()
+    const event = await signedTriggerEvent()
+    const outcome = await relayWebhook(event, config, { dispatcher: agent })
+    expect(outcome).toEqual({
+      outcome: 'forwarded',
+      status: 200,
+      key: 4,
+      duplicate: false,
+      attempts: 2,
+      reply: { msg: 'value with key 4 stored' },
+    })
+    expect(seen.body()).toBe(EXAMPLE_EVENTS.jobLive)
+  })
+
+  it('verifies JSON.stringify(body) when the trigger gives no bodyRaw', async () => {
+    const seen = expectForward()
+    const event = await signedTriggerEvent({ withBodyRaw: false })
+    await expect(relayWebhook(event, config, { dispatcher: agent })).resolves.toMatchObject({
+      outcome: 'forwarded',
+    })
+    expect(seen.body()).toBe(EXAMPLE_EVENTS.jobLive)
+  })
+
+  it('rejects a wrong signature without any HTTP', async () => {
+    const event = await signedTriggerEvent({ secret: 'another-secret' })
+    await expect(relayWebhook(event, config, { dispatcher: agent })).resolves.toEqual({
+      outcome: 'rejected',
+      code: 'SIGNATURE_MISMATCH',
+      reason: expect.stringContaining('SIGNATURE_MISMATCH') as string,
+    })
+  })
+
+  it('rejects a tampered body (the digest no longer matches)', async () => {
+    const event = await signedTriggerEvent()
+    event.bodyRaw = (event.bodyRaw ?? '').replace('"FAILED"', '"SUCCEEDED"')
+    await expect(relayWebhook(event, config, { dispatcher: agent })).resolves.toMatchObject({
+      outcome: 'rejected',
+      code: 'BODY_DIGEST_MISMATCH',
+    })
+  })
+
+  it('rejects a delivery without signature headers', async () => {
+    const event = await signedTriggerEvent()
+    delete event.headers.signature
+    await expect(relayWebhook(event, config, { dispatcher: agent })).resolves.toMatchObject({
+      outcome: 'rejected',
+      code: 'MISSING_HEADER',
+      reason: 'signature rejected: MISSING_HEADER (signature)',
+    })
+  })
+
+  it('rejects a signed body that is not an UP42 envelope', async () => {
+    const event = await signedTriggerEvent({ body: '{"hello":"world"}' })
+    await expect(relayWebhook(event, config, { dispatcher: agent })).resolves.toMatchObject({
+      outcome: 'rejected',
+      code: 'MISSING_FIELD',
+    })
+  })
+
+  it('rejects a stale signature, but accepts it when verified at the first run’s time', async () => {
+    const created = Math.floor(Date.now() / 1000) - 3600
+    const event = await signedTriggerEvent({ created })
+    await expect(relayWebhook(event, config, { dispatcher: agent })).resolves.toMatchObject({
+      code: 'TIMESTAMP_TOO_OLD',
+    })
+    expectForward()
+    await expect(
+      relayWebhook(event, config, { dispatcher: agent, verifyAt: created + 5 })
+    ).resolves.toMatchObject({
+      outcome: 'forwarded',
+    })
+  })
+
+  it('ignores a status that is not notifiable (the test event is PENDING)', async () => {
+    const event = await signedTriggerEvent({ body: EXAMPLE_EVENTS.jobTest })
+    await expect(relayWebhook(event, config, { dispatcher: agent })).resolves.toEqual({
+      outcome: 'ignored',
+      reason: 'job.status with status PENDING is not notifiable',
+      event: 'job.status',
+      status: 'PENDING',
+    })
+  })
+
+  it('uses the configured statuses instead of the defaults', async () => {
+    expectForward()
+    const event = await signedTriggerEvent({ body: EXAMPLE_EVENTS.jobTest })
+    await expect(
+      relayWebhook(event, { ...config, statuses: ['PENDING'] }, { dispatcher: agent })
+    ).resolves.toMatchObject({ outcome: 'forwarded' })
+  })
+
+  it('throws PING_FAILED and does not POST when the ping fails', async () => {
+    agent.get(ORIGIN).intercept({ path: '/ping', method: 'GET' }).reply(401, 'auth')
+    const event = await signedTriggerEvent()
+    await expect(relayWebhook(event, config, { dispatcher: agent })).rejects.toMatchObject({
+      name: 'ForwardError',
+      code: 'PING_FAILED',
+      status: 401,
+    })
+  })
+})
