@@ -1,0 +1,26 @@
+/**
+ * @module
+ * A typed, fetch-based client for UP42's webhook-management API (no Node-only APIs).
+ */
+export { createUp42Client, DEFAULT_API_URL, DEFAULT_AUTH_URL } from './create-up42-client.ts'
+export { Up42ApiError, Up42AuthError, Up42NetworkError, WebhookInputError } from './errors.ts'
+export type { Up42AuthErrorCode, Up42NetworkErrorCode, WebhookInputErrorCode } from './errors.ts'
+export { parseRetryAfter } from './retry-after.ts'
+export { redactUrl, redactValues } from './redact.ts'
+export { TOKEN_REFRESH_MARGIN_MS } from './token-provider.ts'
+export {
+  KNOWN_WEBHOOK_EVENTS,
+  parseEventList,
+  validateWebhookInput,
+} from './validate-webhook-input.ts'
+export type {
+  CreateWebhookInput,
+  FetchLike,
+  TestEventsResult,
+  Up42Auth,
+  Up42Client,
+  Up42ClientOptions,
+  Webhook,
+  WebhookEventType,
+  WebhookPatch,
+} from './types.ts'
