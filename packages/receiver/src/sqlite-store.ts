@@ -21,6 +21,10 @@ export interface SqliteStoreOptions {
   path: string
   /** Rows fetched per query by `iterate`/`iterateCompact`; bounds their memory. Default 500. */
   chunkSize?: number
+  /** How long a write waits for another connection's lock before failing `BUSY`. Default 5000. */
+  busyTimeoutMs?: number
+  /** Called after each group commit with the number of inserts it made durable (metrics). */
+  onCommit?: (batchSize: number) => void
 }
 
 const DEFAULT_PAGE_SIZE = 50
@@ -222,14 +226,14 @@ function toStoreError(error: unknown, action: string): StoreError {
  * @throws {StoreError} `FAILED` when the file cannot be opened or its schema is newer than ours.
  */
 export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
-  const chunkSize = options.chunkSize ?? 500
+  const { chunkSize = 500, busyTimeoutMs = 5000, onCommit } = options
   let db: Database.Database
   try {
     db = new Database(options.path)
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
-    db.pragma('busy_timeout = 5000')
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`)
     migrate(db)
   } catch (error) {
     throw toStoreError(error, `open the database ${options.path}`)
@@ -327,13 +331,16 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       // the group was rolled back as a whole; retry alone so one bad row fails only itself
       for (const pending of batch) {
         try {
-          pending.resolve(writeBatch([pending])[0]!)
+          const [result] = writeBatch([pending])
+          onCommit?.(1)
+          pending.resolve(result!)
         } catch (single) {
           pending.reject(toStoreError(single, 'store the webhook'))
         }
       }
       return
     }
+    onCommit?.(batch.length)
     batch.forEach((pending, i) => pending.resolve(results[i]!))
   }
 
