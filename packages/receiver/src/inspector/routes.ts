@@ -1,6 +1,16 @@
 import { Hono } from 'hono'
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { exportNdjson } from '../export.ts'
+import { ImportError, importWebhooks, parseImport } from '../import.ts'
+import { ReplayError, replayWebhook } from '../replay.ts'
 import type { WebhookStore } from '../store.ts'
+import { streamWebhooks } from '../stream.ts'
+import { buildTimeline } from '../timeline.ts'
 import type { WebhookEvents } from '../webhook-events.ts'
+import { loadAssets } from './assets.ts'
+import { renderPage } from './page.ts'
+import { filterFromQuery, QueryError, resumeId } from './query-filter.ts'
 
 /** What the inspector gets from `createApp`. */
 export interface InspectorDeps {
@@ -11,25 +21,158 @@ export interface InspectorDeps {
   /** REPLAY_URL: where replays are sent. */
   replayUrl?: string | null
   fetch?: typeof fetch
+  /** Replay timeout; default 10 s. */
+  replayTimeoutMs?: number
+  /** SSE heartbeat interval; default 15 s. */
+  heartbeatMs?: number
 }
 
-const PAGE = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>up42-webhooks receiver</title></head>
-<body>
-<h1>up42-webhooks receiver</h1>
-<ul>
-<li><a href="/dump-webhooks">/dump-webhooks</a>: every stored webhook, one JSON per line</li>
-<li><a href="/api/webhooks">/api/webhooks</a>: newest first, JSON</li>
-<li><a href="/api/stats">/api/stats</a>: counts by event and status</li>
-</ul>
-</body>
-</html>
-`
+const IMMUTABLE = 'public, max-age=31536000, immutable'
+// Webhook bodies are untrusted input shown on the page: no inline script, nothing from elsewhere.
+const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-/** Routes of the web inspector, mounted at `/` by `createApp` (behind its basic auth). */
-export function createInspectorRoutes(_deps: InspectorDeps): Hono {
+const badRequest = (message: string) => new HTTPException(400, { message })
+
+function query<T>(read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    if (error instanceof QueryError) throw badRequest(error.message)
+    throw error
+  }
+}
+
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text()
+  if (text.trim() === '') return {}
+  try {
+    const value: unknown = JSON.parse(text)
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      return value as Record<string, unknown>
+    }
+  } catch {
+    // answered below
+  }
+  throw badRequest('body must be a JSON object like {"url": "http://…", "mode": "resign"}')
+}
+
+/**
+ * The web inspector and its API, mounted at `/` by `createApp` (behind its basic auth):
+ * the page and its assets, the live stream, replay, timeline, NDJSON export and import.
+ */
+export function createInspectorRoutes(deps: InspectorDeps): Hono {
+  const { store, events, secret = null, replayUrl = null } = deps
+  const assets = loadAssets()
+  const canResign = [secret ?? []].flat().some((s) => s !== '')
   const routes = new Hono()
-  routes.get('/', (c) => c.html(PAGE))
+
+  routes.get('/', (c) => {
+    c.header('cache-control', 'no-cache')
+    c.header('content-security-policy', PAGE_CSP)
+    c.header('x-content-type-options', 'nosniff')
+    c.header('referrer-policy', 'no-referrer')
+    return c.html(renderPage({ assetsVersion: assets.version, replayUrl, canResign }))
+  })
+
+  routes.get('/assets/:version/:name', (c) => {
+    const asset = assets.files.get(c.req.param('name'))
+    if (!asset) throw new HTTPException(404, { message: 'no such asset' })
+    // An old version's URL still gets today's file, but must not be cached as if it matched.
+    const current = c.req.param('version') === assets.version
+    const gzip = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')
+    const headers: Record<string, string> = {
+      'content-type': asset.type,
+      'cache-control': current ? IMMUTABLE : 'no-cache',
+      'x-content-type-options': 'nosniff',
+      vary: 'accept-encoding',
+    }
+    if (gzip) headers['content-encoding'] = 'gzip'
+    return c.body(Buffer.from(gzip ? asset.gzip : asset.body), 200, headers)
+  })
+
+  routes.get('/api/stream', (c) => {
+    const filter = query(() => filterFromQuery(c.req.query()))
+    const since = query(() => resumeId(c.req.header('last-event-id') ?? c.req.query('since')))
+    return streamWebhooks(c, {
+      store,
+      events,
+      filter,
+      since,
+      ...(deps.heartbeatMs === undefined ? {} : { heartbeatMs: deps.heartbeatMs }),
+    })
+  })
+
+  routes.post('/api/webhooks/:id{[0-9]+}/replay', async (c) => {
+    const id = Number(c.req.param('id'))
+    const body = await jsonBody(c)
+    const record = await store.get(id)
+    if (record === null) throw new HTTPException(404, { message: `webhook ${id} not found` })
+    let attemptInput
+    try {
+      attemptInput = await replayWebhook(record, {
+        url: typeof body['url'] === 'string' ? body['url'] : null,
+        defaultUrl: replayUrl,
+        mode: typeof body['mode'] === 'string' ? body['mode'] : 'raw',
+        secret,
+        ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+        ...(deps.replayTimeoutMs === undefined ? {} : { timeoutMs: deps.replayTimeoutMs }),
+      })
+    } catch (error) {
+      if (error instanceof ReplayError) throw badRequest(error.message)
+      throw error
+    }
+    const attempt = await store.addReplayAttempt(id, attemptInput)
+    if (attempt === null)
+      throw new HTTPException(404, { message: `webhook ${id} was deleted meanwhile` })
+    const delivered = attempt.status !== null && attempt.status >= 200 && attempt.status < 300
+    // 502: the replay was made and recorded, but the target did not accept it.
+    return c.json({ attempt }, delivered ? 200 : 502)
+  })
+
+  routes.get('/api/webhooks/:id{[0-9]+}/replays', async (c) => {
+    const id = Number(c.req.param('id'))
+    if ((await store.get(id)) === null)
+      throw new HTTPException(404, { message: `webhook ${id} not found` })
+    return c.json({ items: await store.listReplayAttempts(id) })
+  })
+
+  routes.get('/api/timeline', async (c) => {
+    const key = (c.req.query('key') ?? c.req.query('jobId') ?? c.req.query('orderId'))?.trim()
+    if (!key) throw badRequest('timeline needs ?key=<job or order id>')
+    return c.json(await buildTimeline(store, key))
+  })
+
+  routes.get('/api/export', (c) => {
+    const filter = query(() => filterFromQuery(c.req.query()))
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+    return c.body(exportNdjson(store, filter), 200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="webhooks-${stamp}.ndjson"`,
+      'cache-control': 'no-store',
+    })
+  })
+
+  routes.post('/api/import', async (c) => {
+    try {
+      const inputs = parseImport(await c.req.text())
+      const result = await importWebhooks(store, inputs)
+      for (const webhook of result.stored) events.emit({ type: 'stored', webhook })
+      return c.json({
+        total: result.total,
+        imported: result.imported,
+        duplicates: result.duplicates,
+      })
+    } catch (error) {
+      if (!(error instanceof ImportError)) throw error
+      if (error.code !== 'STORE_FAILED') {
+        return c.json({ code: 400, msg: error.message, errors: error.errors }, 400)
+      }
+      for (const webhook of error.partial?.stored ?? []) events.emit({ type: 'stored', webhook })
+      const { total = 0, imported = 0, duplicates = 0 } = error.partial ?? {}
+      return c.json({ code: 500, msg: error.message, total, imported, duplicates }, 500)
+    }
+  })
+
   return routes
 }

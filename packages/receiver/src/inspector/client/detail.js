@@ -1,0 +1,416 @@
+import { api } from './api.js'
+import { modeBadge, statusBadge, verdictBadge } from './badges.js'
+import { toCurl } from './curl.js'
+import { bytes, copyText, fullTime, h, shortTime } from './dom.js'
+import { jsonBlock, prettyJson } from './json-view.js'
+
+export const TABS = ['body', 'raw', 'headers', 'timeline', 'replay']
+const TAB_LABELS = {
+  body: 'Body',
+  raw: 'Raw',
+  headers: 'Headers',
+  timeline: 'Timeline',
+  replay: 'Replay',
+}
+
+/**
+ * @typedef {{ replayUrl: string, canResign: boolean }} Config
+ * @typedef {{ tab: string, config: Config, onTab: (tab: string) => void,
+ *             onSelect: (id: number) => void, toast: (text: string, tone?: string) => void }} Ctx
+ */
+
+function copyButton(label, getText, ctx) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn small',
+      onclick: async () => ctx.toast((await copyText(getText())) ? 'Copied' : 'Copy failed', 'ok'),
+    },
+    label
+  )
+}
+
+/** @param {any} record @param {Ctx} ctx */
+export function renderDetail(record, ctx) {
+  const ref = record.jobId ?? record.orderId
+  const refKind = record.jobId ? 'job' : record.orderId ? 'order' : null
+  const header = h(
+    'header',
+    { class: 'detail-head' },
+    h(
+      'div',
+      { class: 'detail-title' },
+      h(
+        'h2',
+        null,
+        h('span', { class: 'muted' }, `#${record.id}`),
+        ' ',
+        record.event ?? 'unknown event'
+      ),
+      h(
+        'div',
+        { class: 'badges' },
+        statusBadge(record.status),
+        modeBadge(record.liveMode),
+        verdictBadge(record.verdict)
+      )
+    ),
+    h(
+      'dl',
+      { class: 'facts' },
+      fact('Received', h('time', { datetime: record.receivedAt }, fullTime(record.receivedAt))),
+      fact('Deliveries', record.deliveryCount > 1 ? `×${record.deliveryCount}` : '1'),
+      fact('Size', bytes(record.size ?? 0)),
+      fact(refKind === 'order' ? 'Order id' : 'Job id', ref ?? '—'),
+      fact('Message id', record.messageId ?? '—'),
+      fact('Verdict', record.verdict),
+      record.remoteAddress ? fact('From', record.remoteAddress) : null
+    ),
+    h(
+      'div',
+      { class: 'detail-actions' },
+      copyButton(
+        'Copy as curl',
+        () => toCurl(record, ctx.config.replayUrl || 'http://127.0.0.1:8080/'),
+        ctx
+      ),
+      h(
+        'a',
+        {
+          class: 'btn small',
+          href: `api/webhooks/${record.id}`,
+          target: '_blank',
+          rel: 'noopener',
+        },
+        'JSON'
+      )
+    )
+  )
+
+  const tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Detail sections' })
+  const panel = h('div', {
+    class: 'tab-panel',
+    role: 'tabpanel',
+    id: 'detail-panel',
+    tabindex: '0',
+  })
+  for (const tab of TABS) {
+    const selected = tab === ctx.tab
+    tablist.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          role: 'tab',
+          id: `tab-${tab}`,
+          class: 'tab',
+          'aria-selected': String(selected),
+          'aria-controls': 'detail-panel',
+          tabindex: selected ? '0' : '-1',
+          onclick: () => ctx.onTab(tab),
+        },
+        TAB_LABELS[tab]
+      )
+    )
+  }
+  panel.setAttribute('aria-labelledby', `tab-${ctx.tab}`)
+  renderPanel(panel, record, ctx)
+  return h(
+    'article',
+    { class: 'detail-inner', 'aria-label': `Webhook ${record.id}` },
+    header,
+    tablist,
+    panel
+  )
+}
+
+function fact(label, value) {
+  return h('div', null, h('dt', null, label), h('dd', null, value))
+}
+
+function renderPanel(panel, record, ctx) {
+  switch (ctx.tab) {
+    case 'raw':
+      panel.append(
+        h(
+          'div',
+          { class: 'panel-bar' },
+          h('span', { class: 'muted' }, `${bytes(record.size ?? 0)} exactly as received`),
+          copyButton('Copy raw', () => record.body, ctx)
+        ),
+        h('pre', { class: 'code raw' }, h('code', null, record.body))
+      )
+      return
+    case 'headers':
+      panel.append(
+        h(
+          'div',
+          { class: 'panel-bar' },
+          h(
+            'span',
+            { class: 'muted' },
+            `${Object.keys(record.headers).length} headers (authorization and cookies are never stored)`
+          )
+        ),
+        h(
+          'table',
+          { class: 'kv' },
+          h(
+            'tbody',
+            null,
+            ...Object.entries(record.headers).map(([k, v]) =>
+              h('tr', null, h('th', { scope: 'row' }, k), h('td', null, v))
+            )
+          )
+        )
+      )
+      return
+    case 'timeline':
+      renderTimeline(panel, record, ctx)
+      return
+    case 'replay':
+      renderReplay(panel, record, ctx)
+      return
+    default: {
+      const pretty = prettyJson(record.body)
+      panel.append(
+        h(
+          'div',
+          { class: 'panel-bar' },
+          h('span', { class: 'muted' }, pretty ? 'Pretty-printed JSON' : 'Body is not JSON'),
+          copyButton('Copy JSON', () => pretty ?? record.body, ctx)
+        ),
+        pretty ? jsonBlock(pretty) : h('pre', { class: 'code' }, record.body)
+      )
+    }
+  }
+}
+
+async function renderTimeline(panel, record, ctx) {
+  const key = record.jobId ?? record.orderId
+  if (!key) {
+    panel.append(
+      h('p', { class: 'empty' }, 'This webhook has no job or order id, so it has no timeline.')
+    )
+    return
+  }
+  panel.append(h('p', { class: 'muted' }, 'Loading timeline…'))
+  try {
+    const { entries, truncated } = await api.timeline(key)
+    const list = h('ol', { class: 'timeline', 'aria-label': `Timeline of ${key}` })
+    let previous = null
+    for (const entry of entries) {
+      const delta = previous
+        ? deltaText(new Date(entry.receivedAt) - new Date(previous.receivedAt))
+        : ''
+      list.append(
+        h(
+          'li',
+          {
+            class: `tl-item${entry.terminal ? ' terminal' : ''}${entry.flags.length ? ' flagged' : ''}${entry.id === record.id ? ' current' : ''}`,
+          },
+          h('span', { class: 'tl-dot', 'aria-hidden': 'true' }),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'tl-main',
+              onclick: () => ctx.onSelect(entry.id),
+              'aria-current': entry.id === record.id ? 'true' : null,
+            },
+            statusBadge(entry.status),
+            h('span', { class: 'tl-time' }, shortTime(entry.receivedAt)),
+            delta ? h('span', { class: 'tl-delta muted' }, `+${delta}`) : null,
+            h('span', { class: 'muted' }, `#${entry.id}`),
+            entry.liveMode === false ? h('span', { class: 'badge test' }, 'test') : null,
+            entry.deliveryCount > 1
+              ? h('span', { class: 'muted' }, `×${entry.deliveryCount}`)
+              : null
+          ),
+          ...entry.flags.map((flag) =>
+            h('div', { class: 'tl-flag', role: 'note' }, '⚠ ', FLAG_TEXT[flag] ?? flag)
+          ),
+          entry.timestamp ? h('div', { class: 'tl-sub muted' }, `sent ${entry.timestamp}`) : null
+        )
+      )
+      previous = entry
+    }
+    const flagged = entries.filter((e) => e.flags.length).length
+    panel.replaceChildren(
+      h(
+        'div',
+        { class: 'panel-bar' },
+        h(
+          'span',
+          null,
+          `${record.jobId ? 'Job' : 'Order'} `,
+          h('code', null, key),
+          ` · ${entries.length} deliveries`,
+          flagged ? h('span', { class: 'warn-text' }, ` · ${flagged} out of order`) : null,
+          truncated ? ' (first ones only)' : ''
+        )
+      ),
+      list
+    )
+  } catch (error) {
+    panel.replaceChildren(h('p', { class: 'error' }, `Timeline failed: ${error.message}`))
+  }
+}
+
+const FLAG_TEXT = {
+  'after-terminal': 'arrived after a terminal status',
+  'timestamp-earlier': 'sent earlier than the previous delivery (out of order)',
+}
+
+function deltaText(ms) {
+  if (!Number.isFinite(ms)) return ''
+  if (ms < 1000) return `${ms} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`
+  return `${(ms / 3_600_000).toFixed(1)} h`
+}
+
+function renderReplay(panel, record, ctx) {
+  const { config } = ctx
+  const url = h('input', {
+    type: 'url',
+    name: 'url',
+    id: 'replay-url',
+    placeholder: config.replayUrl || 'http://127.0.0.1:8080/webhooks',
+    value: config.replayUrl || '',
+    required: !config.replayUrl,
+    autocomplete: 'url',
+  })
+  const radio = (value, label, hint, disabled) =>
+    h(
+      'label',
+      { class: `radio${disabled ? ' disabled' : ''}` },
+      h('input', {
+        type: 'radio',
+        name: 'mode',
+        value,
+        checked: value === (config.canResign ? 'resign' : 'raw'),
+        disabled,
+      }),
+      h('span', null, h('strong', null, label), h('small', { class: 'muted' }, hint))
+    )
+  const status = h('p', { class: 'replay-status', role: 'status', 'aria-live': 'polite' })
+  const attempts = h('div', { class: 'attempts' })
+  const send = h('button', { type: 'submit', class: 'btn primary' }, 'Send replay')
+  const form = h(
+    'form',
+    {
+      class: 'replay-form',
+      'aria-label': 'Replay this webhook',
+      onsubmit: async (event) => {
+        event.preventDefault()
+        const mode =
+          /** @type {HTMLInputElement} */ (form.querySelector('input[name=mode]:checked'))?.value ??
+          'raw'
+        send.disabled = true
+        status.textContent = 'Sending…'
+        try {
+          const { attempt } = await api.replay(record.id, {
+            url: url.value.trim() || undefined,
+            mode,
+          })
+          status.textContent = attempt.error
+            ? `Failed: ${attempt.error}`
+            : `Target answered ${attempt.status} in ${attempt.latencyMs} ms`
+          status.className = `replay-status ${attempt.error || attempt.status >= 300 ? 'error' : 'ok'}`
+          await loadAttempts(attempts, record.id)
+        } catch (error) {
+          status.textContent = error.message
+          status.className = 'replay-status error'
+        } finally {
+          send.disabled = false
+        }
+      },
+    },
+    h('label', { class: 'field', for: 'replay-url' }, h('span', null, 'Target URL'), url),
+    h(
+      'fieldset',
+      { class: 'modes' },
+      h('legend', null, 'Mode'),
+      radio(
+        'resign',
+        'Re-sign',
+        config.canResign
+          ? 'fresh created/date, signed with UP42_WEBHOOK_SECRET — passes verification'
+          : 'needs UP42_WEBHOOK_SECRET on the receiver',
+        !config.canResign
+      ),
+      radio(
+        'raw',
+        'Raw',
+        'stored bytes and headers, unchanged (an old signature will be stale)',
+        false
+      )
+    ),
+    h('div', { class: 'form-row' }, send, status)
+  )
+  panel.append(form, h('h3', null, 'Attempts'), attempts)
+  loadAttempts(attempts, record.id)
+}
+
+async function loadAttempts(container, id) {
+  try {
+    const { items } = await api.attempts(id)
+    if (!items.length) {
+      container.replaceChildren(h('p', { class: 'empty' }, 'No replay yet.'))
+      return
+    }
+    container.replaceChildren(
+      h(
+        'table',
+        { class: 'grid', 'aria-label': 'Replay attempts' },
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            ...['When', 'Mode', 'Target', 'Result', 'Latency', 'Response'].map((t) =>
+              h('th', { scope: 'col' }, t)
+            )
+          )
+        ),
+        h(
+          'tbody',
+          null,
+          ...items.map((a) =>
+            h(
+              'tr',
+              { class: 'attempt' },
+              h('td', null, shortTime(a.at)),
+              h('td', null, a.mode),
+              h('td', { class: 'ellipsis', title: a.url }, a.url),
+              h(
+                'td',
+                null,
+                a.error
+                  ? h('span', { class: 'badge bad' }, 'error')
+                  : h(
+                      'span',
+                      { class: `badge ${a.status < 300 ? 'good' : 'bad'}` },
+                      String(a.status)
+                    )
+              ),
+              h('td', { class: 'num' }, `${a.latencyMs} ms`),
+              h(
+                'td',
+                { class: 'ellipsis mono', title: a.error ?? a.responseExcerpt ?? '' },
+                a.error ?? a.responseExcerpt ?? ''
+              )
+            )
+          )
+        )
+      )
+    )
+  } catch (error) {
+    container.replaceChildren(
+      h('p', { class: 'error' }, `Could not load attempts: ${error.message}`)
+    )
+  }
+}

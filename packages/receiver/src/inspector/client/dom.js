@@ -1,0 +1,79 @@
+// Tiny DOM helpers. Untrusted webhook data only ever reaches the page through textContent
+// (never innerHTML), so a malicious body cannot inject markup.
+
+/**
+ * @param {string} tag
+ * @param {Record<string, unknown> | null} [attrs]
+ * @param {...(Node | string | number | null | undefined | false)} children
+ */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag)
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue
+    if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2), /** @type {EventListener} */ (value))
+    } else if (key === 'class') {
+      el.className = String(value)
+    } else if (key in el && typeof value !== 'string') {
+      // @ts-ignore -- properties such as checked/disabled
+      el[key] = value
+    } else {
+      el.setAttribute(key, value === true ? '' : String(value))
+    }
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue
+    el.append(typeof child === 'object' ? child : String(child))
+  }
+  return el
+}
+
+/** @param {string} selector */
+export function $(selector) {
+  const el = document.querySelector(selector)
+  if (!el) throw new Error(`missing element ${selector}`)
+  return /** @type {HTMLElement} */ (el)
+}
+
+const TIME = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+})
+const DATE = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' })
+
+/** Short time for list rows: today → 14:03:22, older → Nov 29 14:03:22. */
+export function shortTime(iso) {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return String(iso ?? '')
+  const sameDay = d.toDateString() === new Date().toDateString()
+  return sameDay ? TIME.format(d) : `${DATE.format(d)} ${TIME.format(d)}`
+}
+
+export function fullTime(iso) {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return String(iso ?? '')
+  return `${d.toLocaleString(undefined, { hour12: false })} (${d.toISOString()})`
+}
+
+export function bytes(n) {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
+  return `${(n / 1024 / 1024).toFixed(1)} MB`
+}
+
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text)
+    return true
+  } catch {
+    // Clipboard API needs a secure context; 127.0.0.1 is one, but a LAN host over http is not.
+    const area = h('textarea', { class: 'offscreen', 'aria-hidden': 'true' }, text)
+    document.body.append(area)
+    area.select()
+    const ok = document.execCommand('copy')
+    area.remove()
+    return ok
+  }
+}
