@@ -1,0 +1,122 @@
+import { resolveRerunConfig, type Env, type ForwarderProps } from '../core/config.ts'
+import { ForwardError, GiveUpError, type ForwardErrorCode } from '../core/errors.ts'
+import type { ForwardedOutcome } from '../core/relay-webhook.ts'
+import { planRerun } from '../core/rerun-plan.ts'
+import type { IgnoredOutcome, RejectedOutcome, Verdict } from '../core/validate-webhook.ts'
+import type { PipedreamDollar } from './pipedream-types.ts'
+
+/** Failures that waiting can cure; a rejection (4xx) or a config mistake cannot. */
+const RERUNNABLE: ReadonlySet<ForwardErrorCode> = new Set([
+  'RECEIVER_UNREACHABLE',
+  'PING_FAILED',
+  'TIMEOUT',
+  'RECEIVER_ERROR',
+])
+
+export interface RerunScheduled {
+  outcome: 'rerun-scheduled'
+  code: ForwardErrorCode
+  reason: string
+  delayMs: number
+  /** This execution's `$.context.run.runs`. */
+  run: number
+  maxReruns: number
+}
+
+/** What a re-run gets back in `$.context.run.context`. */
+export interface RerunContext {
+  /** Unix seconds of the first run: re-runs verify the signature as of then. */
+  firstRunAt: number
+}
+
+export function currentRun($: PipedreamDollar): { runs: number; firstRunAt: number } {
+  const run = $.context?.run
+  const runs = typeof run?.runs === 'number' && run.runs >= 1 ? run.runs : 1
+  const previous = run?.context as Partial<RerunContext> | null | undefined
+  const firstRunAt =
+    runs > 1 && typeof previous?.firstRunAt === 'number'
+      ? previous.firstRunAt
+      : Math.floor(Date.now() / 1000)
+  return { runs, firstRunAt }
+}
+
+function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`
+  if (ms % 1000 === 0) return `${ms / 1000} s`
+  return `${ms} ms`
+}
+
+/** `return exitWith($, result)`: Pipedream keeps running the step's code unless exit is returned. */
+export function exitWith($: PipedreamDollar, result: IgnoredOutcome | RejectedOutcome): void {
+  const label = result.outcome === 'ignored' ? 'Ignored' : 'Rejected'
+  $.export('$summary', `${label}: ${result.reason}`)
+  $.export('outcome', result)
+  return $.flow.exit(result.reason)
+}
+
+export function exportVerdict($: PipedreamDollar, verdict: Verdict): void {
+  const id = verdict.jobId ?? verdict.orderId
+  $.export(
+    '$summary',
+    `Valid ${verdict.liveMode ? 'live' : 'test'} ${verdict.event} ${verdict.status ?? ''}${id ? ` for ${id}` : ''}`
+  )
+  $.export('verdict', verdict)
+}
+
+export function exportForwarded(
+  $: PipedreamDollar,
+  outcome: ForwardedOutcome,
+  receiverUrl: string
+): void {
+  const stored = outcome.duplicate ? 'already stored as' : 'stored as'
+  $.export(
+    '$summary',
+    `Forwarded to ${receiverUrl}: ${stored} key ${outcome.key ?? '?'} (HTTP ${outcome.status}, ${outcome.attempts} requests)`
+  )
+  $.export('reply', outcome.reply)
+  $.export('outcome', outcome)
+}
+
+/**
+ * Runs `forward`; when the receiver is unreachable, asks Pipedream to re-run this step later
+ * (growing delays) instead of dropping the webhook. Past the maximum wait it throws, so the
+ * workflow fails and Pipedream's error notification fires.
+ */
+export async function forwardOrRerun(
+  $: PipedreamDollar,
+  props: ForwarderProps,
+  env: Env,
+  forward: () => Promise<ForwardedOutcome>
+): Promise<ForwardedOutcome | RerunScheduled> {
+  const rerunConfig = resolveRerunConfig(props, env)
+  const { runs, firstRunAt } = currentRun($)
+  try {
+    return await forward()
+  } catch (error) {
+    if (!(error instanceof ForwardError) || !RERUNNABLE.has(error.code)) throw error
+    const plan = planRerun(runs, rerunConfig)
+    if (plan.giveUp) {
+      throw new GiveUpError(
+        `Gave up forwarding after ${runs} run${runs === 1 ? '' : 's'} over ${formatDuration(plan.waitedMs)}: ${error.message}`,
+        { code: error.code, runs, waitedMs: plan.waitedMs, cause: error }
+      )
+    }
+    const context: RerunContext = { firstRunAt }
+    $.flow.rerun(plan.delayMs, context, plan.maxReruns)
+    const scheduled: RerunScheduled = {
+      outcome: 'rerun-scheduled',
+      code: error.code,
+      reason: error.message,
+      delayMs: plan.delayMs,
+      run: runs,
+      maxReruns: plan.maxReruns,
+    }
+    $.export(
+      '$summary',
+      `Receiver not reachable (${error.code}); re-run ${runs} of ${plan.maxReruns} in ${formatDuration(plan.delayMs)}`
+    )
+    $.export('outcome', scheduled)
+    return scheduled
+  }
+}
