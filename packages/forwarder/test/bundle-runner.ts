@@ -1,0 +1,30 @@
+// Child process for the bundle smoke test: loads built step bundles with Node's own ESM loader
+// (vitest's module runner would resolve `undici@7` itself) and runs scenarios through them.
+// stdin: [{ bundle, env, props?, event, runs?, rerunContext?, triggerContext? }]; stdout: JSON results.
+import { text } from 'node:stream/consumers'
+import { loadStepBundle } from '../src/load-step-bundle.ts'
+import { runStep, type RunStepOptions } from '../src/pipedream-runtime.ts'
+
+interface Scenario extends RunStepOptions {
+  bundle: string
+  env: Record<string, string>
+}
+
+const scenarios = JSON.parse(await text(process.stdin)) as Scenario[]
+const results = []
+for (const { bundle, env, ...options } of scenarios) {
+  const component = await loadStepBundle(bundle)
+  const before = { ...process.env }
+  Object.assign(process.env, env)
+  const run = await runStep(component, options)
+  process.env = before
+  const error = run.error as { name?: string; code?: string; message?: string } | undefined
+  results.push({
+    exports: run.exports,
+    returnValue: run.returnValue,
+    exitReason: run.exitReason ?? null,
+    rerun: run.rerun ?? null,
+    error: error ? { name: error.name, code: error.code, message: error.message } : null,
+  })
+}
+process.stdout.write(JSON.stringify(results))

@@ -1,0 +1,121 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  buildSteps,
+  checkBundle,
+  importedSpecifiers,
+  SIZE_BUDGET_BYTES,
+  type BuiltStep,
+} from '../scripts/build-steps.ts'
+import { closedPortUrl, startReceiverStub } from './receiver-stub.ts'
+import { runTsx } from './run-process.ts'
+import { SECRET, signedTriggerEvent } from './signed-event.ts'
+
+interface RunnerResult {
+  exports: Record<string, unknown>
+  returnValue: unknown
+  exitReason: string | null
+  rerun: unknown
+  error: unknown
+}
+
+let outdir: string
+let built: BuiltStep[]
+let receiver: Awaited<ReturnType<typeof startReceiverStub>>
+const bundle = (step: string) => path.join(outdir, `${step}.mjs`)
+const read = (step: string) => readFile(bundle(step), 'utf8')
+
+beforeAll(async () => {
+  // A fresh build into a temp dir: the test never depends on a stale dist/.
+  outdir = await mkdtemp(path.join(tmpdir(), 'forwarder-bundles-'))
+  built = await buildSteps({ outdir })
+  receiver = await startReceiverStub()
+}, 60_000)
+
+afterAll(async () => {
+  await receiver?.close()
+  if (outdir) await rm(outdir, { recursive: true, force: true })
+})
+
+describe('buildSteps', () => {
+  it('writes one paste-ready ESM file per step within the size budget', async () => {
+    expect(built.map((b) => b.step)).toEqual(['validate', 'forward', 'relay'])
+    for (const { step, bytes } of built) {
+      const code = await read(step)
+      expect(code.startsWith(`// @up42-webhooks/forwarder v0.1.0 (`)).toBe(true)
+      expect(code.split('export default defineComponent({').length - 1).toBe(1)
+      expect(code).not.toMatch(/\brequire\(/)
+      expect(bytes).toBeLessThanOrEqual(SIZE_BUDGET_BYTES)
+    }
+  })
+
+  it('imports undici only as "undici@7", and validate imports nothing', async () => {
+    expect(importedSpecifiers(await read('validate'))).toEqual([])
+    expect(importedSpecifiers(await read('forward'))).toEqual(['undici@7'])
+    expect(importedSpecifiers(await read('relay'))).toEqual(['undici@7'])
+  })
+})
+
+describe('checkBundle', () => {
+  const ok =
+    'import { request } from "undici@7";\nimport x from "node:crypto";\nexport default defineComponent({\n});\n'
+  it('accepts built-ins and pinned packages', () =>
+    expect(() => checkBundle('t', ok)).not.toThrow())
+  it.each([
+    ['an unpinned package', ok.replace('undici@7', 'undici'), /imports "undici"/],
+    ['another npm package', `import h from "hono";\n${ok}`, /imports "hono"/],
+    ['require(', `${ok}const a = require("fs");\n`, /require\(/],
+    [
+      'no literal default export',
+      ok.replace('export default defineComponent({', 'export default ({'),
+      /expected one/,
+    ],
+    ['a second export', `${ok}export { ok };\n`, /besides the default/],
+    ['a bundle over budget', `${ok}//${'x'.repeat(SIZE_BUDGET_BYTES)}\n`, /budget/],
+  ])('rejects %s', (_label, code, message) => expect(() => checkBundle('t', code)).toThrow(message))
+})
+
+describe('built bundles, loaded by Node with undici@7 mapped to the installed undici', () => {
+  it('validate, forward and relay behave like their sources', async () => {
+    const env = {
+      RECEIVER_URL: receiver.url,
+      RECEIVER_USER: 'u',
+      RECEIVER_PASSWORD: 'p',
+      UP42_WEBHOOK_SECRET: SECRET,
+    }
+    const valid = await signedTriggerEvent({ body: EXAMPLE_EVENTS.orderLive })
+    const forged = await signedTriggerEvent({ secret: 'forged' })
+    const down = { ...env, RECEIVER_URL: await closedPortUrl(), FORWARD_BUDGET: '300ms' }
+    const firstRunAt = Math.floor(Date.now() / 1000)
+    const scenarios = [
+      { bundle: bundle('validate'), env, event: valid },
+      { bundle: bundle('validate'), env, event: forged },
+      { bundle: bundle('forward'), env, event: valid, triggerContext: { trace_id: 't-1' } },
+      { bundle: bundle('relay'), env, event: valid },
+      { bundle: bundle('relay'), env: down, event: valid, runs: 2, rerunContext: { firstRunAt } },
+    ]
+    const { code, stdout, stderr } = await runTsx('test/bundle-runner.ts', [], {
+      input: JSON.stringify(scenarios),
+    })
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    const [validated, rejected, forwarded, relayed, rerun] = JSON.parse(stdout) as RunnerResult[]
+
+    expect(validated?.exports.verdict).toMatchObject({
+      event: 'order.status',
+      status: 'FULFILLED',
+      bodyCovered: true,
+    })
+    expect(rejected?.exitReason).toBe('signature rejected: SIGNATURE_MISMATCH (signature)')
+    expect(forwarded?.returnValue).toMatchObject({ outcome: 'forwarded', key: 1 })
+    expect(relayed?.exports.outcome).toMatchObject({ outcome: 'forwarded', key: 2 })
+    expect(rerun?.rerun).toEqual({ delayMs: 300_000, context: { firstRunAt }, maxRetries: 25 })
+    expect(receiver.posts().map((p) => p.body.toString('utf8'))).toEqual([
+      EXAMPLE_EVENTS.orderLive,
+      EXAMPLE_EVENTS.orderLive,
+    ])
+  }, 60_000)
+})
