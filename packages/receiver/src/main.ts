@@ -59,13 +59,25 @@ const server = serve(
   { fetch: app.fetch, port: config.port, hostname: config.host },
   (info: AddressInfo) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
-    say(`up42-webhooks receiver listening on http://${host}:${info.port}`)
+    const database =
+      config.dbPath === ':memory:'
+        ? ':memory: (nothing survives a restart)'
+        : path.resolve(config.dbPath)
+    const signatures =
+      config.secret === null
+        ? 'not checked (no UP42_WEBHOOK_SECRET)'
+        : config.requireSignature
+          ? 'verified, required'
+          : 'verified, recorded as a verdict'
+    // one write, so whoever waits for the "listening" line also has the rest
     say(
-      `  database: ${config.dbPath === ':memory:' ? ':memory: (nothing survives a restart)' : path.resolve(config.dbPath)}`
-    )
-    say(`  basic auth: ${config.auth === null ? 'off' : `on (user ${config.auth.username})`}`)
-    say(
-      `  signatures: ${config.secret === null ? 'not checked (no UP42_WEBHOOK_SECRET)' : config.requireSignature ? 'verified, required' : 'verified, recorded as a verdict'}`
+      [
+        `up42-webhooks receiver listening on http://${host}:${info.port}`,
+        `  database: ${database}`,
+        `  basic auth: ${config.auth === null ? 'off' : `on (user ${config.auth.username})`}`,
+        `  signatures: ${signatures}`,
+        `  access log: ${config.quiet ? 'off (--quiet)' : 'on (nginx combined format)'}`,
+      ].join('\n')
     )
   }
 ) as Server
