@@ -107,8 +107,8 @@ export function renderPage({ assetsVersion, replayUrl, canResign }: PageOptions)
         <main class="split">
           <section class="list-pane" aria-label="Webhooks, newest first">
             <div class="list-head" aria-hidden="true">
-              <span>Id</span><span>Received</span><span>Event</span><span>Status</span
-              ><span class="c-ref">Job / order</span><span>Signature</span>
+              <span>Received</span><span>Event · job / order</span><span>Status</span
+              ><span>Signature</span>
             </div>
             <div id="list" role="listbox" tabindex="0" aria-label="Webhooks">
               <p id="list-empty" class="list-empty" hidden></p>

@@ -4,7 +4,7 @@ import { renderDetail, TABS } from './detail.js'
 import { $, h, shortTime } from './dom.js'
 import { VirtualList } from './virtual-list.js'
 
-const ROW_HEIGHT = 44
+const ROW_HEIGHT = 54
 const PAGE_SIZE = 200
 
 const body = document.body
@@ -43,7 +43,11 @@ const list = new VirtualList(viewport, {
 })
 
 function renderRow(item, index) {
-  const ref = item.jobId ?? item.orderId ?? ''
+  const ref = item.jobId
+    ? `job ${item.jobId}`
+    : item.orderId
+      ? `order ${item.orderId}`
+      : 'no job or order id'
   const selected = item.id === state.selectedId
   return h(
     'div',
@@ -56,15 +60,23 @@ function renderRow(item, index) {
       'aria-setsize': state.nextCursor ? -1 : state.items.length,
       'data-id': item.id,
     },
-    h('span', { class: 'c-id' }, `#${item.id}`),
-    h('span', { class: 'c-time', title: item.receivedAt }, shortTime(item.receivedAt)),
-    h('span', { class: 'c-event' }, item.event ?? '—', ' ', modeBadge(item.liveMode)),
+    h(
+      'span',
+      { class: 'c-when' },
+      h('span', { class: 'c-id' }, `#${item.id}`),
+      h('span', { class: 'c-time', title: item.receivedAt }, shortTime(item.receivedAt))
+    ),
+    h(
+      'span',
+      { class: 'c-what' },
+      h('span', { class: 'c-event' }, item.event ?? 'unknown event', modeBadge(item.liveMode)),
+      h('span', { class: 'c-ref', title: ref }, ref)
+    ),
     h('span', { class: 'c-status' }, statusBadge(item.status)),
-    h('span', { class: 'c-ref', title: ref }, ref),
     h(
       'span',
       { class: 'c-verdict' },
-      verdictBadge(item.verdict),
+      verdictBadge(item.verdict, true),
       item.deliveryCount > 1
         ? h(
             'span',

@@ -32,20 +32,33 @@ export function statusBadge(status) {
   )
 }
 
-export function verdictBadge(verdict) {
+/** @param {string} verdict @param {boolean} [short] compact form for list rows */
+export function verdictBadge(verdict, short = false) {
   if (verdict === 'verified')
     return h('span', { class: 'badge good', title: 'signature verified' }, '✓ verified')
   if (verdict?.startsWith('invalid')) {
     const code = verdict.slice('invalid:'.length) || 'INVALID'
-    return h('span', { class: 'badge bad', title: `signature invalid: ${code}` }, `✗ ${code}`)
+    return h(
+      'span',
+      { class: 'badge bad', title: `signature invalid: ${code}` },
+      short ? '✗ invalid' : `✗ ${code}`
+    )
   }
   if (verdict === 'unsigned')
     return h('span', { class: 'badge warn', title: 'no signature headers' }, 'unsigned')
   return h(
     'span',
     { class: 'badge muted', title: 'no UP42_WEBHOOK_SECRET configured' },
-    'not checked'
+    short ? 'unchecked' : 'not checked'
   )
+}
+
+/** Long form of a verdict for the detail view. */
+export function verdictText(verdict) {
+  if (verdict === 'verified') return 'verified with UP42_WEBHOOK_SECRET'
+  if (verdict?.startsWith('invalid')) return `invalid: ${verdict.slice('invalid:'.length)}`
+  if (verdict === 'unsigned') return 'unsigned (no signature headers)'
+  return 'not checked (no UP42_WEBHOOK_SECRET on the receiver)'
 }
 
 export function modeBadge(liveMode) {

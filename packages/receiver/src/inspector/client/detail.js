@@ -1,7 +1,7 @@
 import { api } from './api.js'
-import { modeBadge, statusBadge, verdictBadge } from './badges.js'
+import { modeBadge, statusBadge, verdictBadge, verdictText } from './badges.js'
 import { toCurl } from './curl.js'
-import { bytes, copyText, fullTime, h, shortTime } from './dom.js'
+import { bytes, copyText, fullTime, h, relativeTime, shortTime } from './dom.js'
 import { jsonBlock, prettyJson } from './json-view.js'
 
 export const TABS = ['body', 'raw', 'headers', 'timeline', 'replay']
@@ -59,12 +59,23 @@ export function renderDetail(record, ctx) {
     h(
       'dl',
       { class: 'facts' },
-      fact('Received', h('time', { datetime: record.receivedAt }, fullTime(record.receivedAt))),
-      fact('Deliveries', record.deliveryCount > 1 ? `×${record.deliveryCount}` : '1'),
+      fact(
+        'Received',
+        h(
+          'time',
+          { datetime: record.receivedAt, title: record.receivedAt },
+          fullTime(record.receivedAt)
+        ),
+        h('span', { class: 'muted' }, relativeTime(record.receivedAt))
+      ),
+      fact(
+        'Deliveries',
+        record.deliveryCount > 1 ? `${record.deliveryCount} (duplicates of one message)` : '1'
+      ),
+      fact('Signature', verdictText(record.verdict)),
+      fact(refKind === 'order' ? 'Order id' : 'Job id', h('code', null, ref ?? '—')),
+      fact('Message id', h('code', null, record.messageId ?? '—')),
       fact('Size', bytes(record.size ?? 0)),
-      fact(refKind === 'order' ? 'Order id' : 'Job id', ref ?? '—'),
-      fact('Message id', record.messageId ?? '—'),
-      fact('Verdict', record.verdict),
       record.remoteAddress ? fact('From', record.remoteAddress) : null
     ),
     h(
@@ -125,8 +136,8 @@ export function renderDetail(record, ctx) {
   )
 }
 
-function fact(label, value) {
-  return h('div', null, h('dt', null, label), h('dd', null, value))
+function fact(label, ...value) {
+  return h('div', null, h('dt', null, label), h('dd', null, ...value))
 }
 
 function renderPanel(panel, record, ctx) {

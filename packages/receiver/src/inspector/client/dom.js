@@ -54,7 +54,19 @@ export function shortTime(iso) {
 export function fullTime(iso) {
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return String(iso ?? '')
-  return `${d.toLocaleString(undefined, { hour12: false })} (${d.toISOString()})`
+  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium', hour12: false })
+}
+
+const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
+
+export function relativeTime(iso) {
+  const seconds = (new Date(iso).getTime() - Date.now()) / 1000
+  if (!Number.isFinite(seconds)) return ''
+  const abs = Math.abs(seconds)
+  if (abs < 45) return RELATIVE.format(Math.round(seconds), 'second')
+  if (abs < 2700) return RELATIVE.format(Math.round(seconds / 60), 'minute')
+  if (abs < 64800) return RELATIVE.format(Math.round(seconds / 3600), 'hour')
+  return RELATIVE.format(Math.round(seconds / 86400), 'day')
 }
 
 export function bytes(n) {
