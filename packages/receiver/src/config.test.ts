@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest'
+import { isLoopbackHost, readReceiverConfig } from './config.ts'
+import { ConfigError } from './errors.ts'
+
+function configError(env: Record<string, string>, argv: string[] = []): ConfigError {
+  try {
+    readReceiverConfig(env, argv)
+  } catch (error) {
+    if (error instanceof ConfigError) return error
+    throw error
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('readReceiverConfig', () => {
+  it('has the documented defaults', () => {
+    expect(readReceiverConfig({})).toEqual({
+      port: 9888,
+      host: '127.0.0.1',
+      dbPath: './data/webhooks.db',
+      auth: null,
+      maxBodyBytes: 1048576,
+      serverHeader: 'LeRenard2000',
+      secret: null,
+      requireSignature: false,
+      allowOpen: false,
+      replayUrl: null,
+      quiet: false,
+      help: false,
+    })
+  })
+
+  it('reads every variable', () => {
+    expect(
+      readReceiverConfig({
+        PORT: '0',
+        HOST: '::1',
+        RECEIVER_DB: ':memory:',
+        RECEIVER_USER: 'relay',
+        RECEIVER_PASSWORD: 'pw',
+        RECEIVER_MAX_BODY_BYTES: '2048',
+        SERVER_HEADER: 'Custom/1.0',
+        UP42_WEBHOOK_SECRET: 'sec',
+        RECEIVER_REQUIRE_SIGNATURE: '1',
+        RECEIVER_ALLOW_OPEN: 'true',
+        REPLAY_URL: 'http://127.0.0.1:9/receive-webhooks',
+        RECEIVER_QUIET: 'yes',
+      })
+    ).toEqual({
+      port: 0,
+      host: '::1',
+      dbPath: ':memory:',
+      auth: { username: 'relay', password: 'pw' },
+      maxBodyBytes: 2048,
+      serverHeader: 'Custom/1.0',
+      secret: 'sec',
+      requireSignature: true,
+      allowOpen: true,
+      replayUrl: 'http://127.0.0.1:9/receive-webhooks',
+      quiet: true,
+      help: false,
+    })
+  })
+
+  it('lets flags override the environment', () => {
+    const config = readReceiverConfig({ PORT: '1', HOST: '127.0.0.2', RECEIVER_DB: 'a.db' }, [
+      '--port',
+      '2',
+      '--host=localhost',
+      '--db',
+      'b.db',
+      '--quiet',
+    ])
+    expect(config).toMatchObject({ port: 2, host: 'localhost', dbPath: 'b.db', quiet: true })
+    expect(readReceiverConfig({}, ['--help']).help).toBe(true)
+  })
+
+  it.each([
+    [{ PORT: '65536' }, 'PORT'],
+    [{ PORT: 'http' }, 'PORT'],
+    [{ RECEIVER_MAX_BODY_BYTES: '0' }, 'RECEIVER_MAX_BODY_BYTES'],
+    [{ SERVER_HEADER: 'a\r\nx: y' }, 'SERVER_HEADER'],
+    [{ RECEIVER_REQUIRE_SIGNATURE: 'maybe' }, 'RECEIVER_REQUIRE_SIGNATURE'],
+    [{ RECEIVER_REQUIRE_SIGNATURE: '1' }, 'UP42_WEBHOOK_SECRET'],
+    [{ REPLAY_URL: 'not a url' }, 'REPLAY_URL'],
+    [{ RECEIVER_USER: 'relay' }, 'RECEIVER_PASSWORD'],
+    [{ RECEIVER_PASSWORD: 'pw' }, 'RECEIVER_USER'],
+    [{ RECEIVER_USER: 'a:b', RECEIVER_PASSWORD: 'pw' }, 'RECEIVER_USER'],
+  ])('rejects %j naming %s', (env, key) => {
+    const error = configError(env)
+    expect(error.name).toBe('ConfigError')
+    expect(error.key).toBe(key)
+    expect(error.message).toContain(key)
+  })
+
+  it('never echoes the password or secret in its messages', () => {
+    expect(configError({ RECEIVER_PASSWORD: 'hunter2' }).message).not.toContain('hunter2')
+    expect(configError({ UP42_WEBHOOK_SECRET: 'topsecret', PORT: 'x' }).message).not.toContain(
+      'topsecret'
+    )
+  })
+
+  it('names the flag when --port is invalid, and rejects unknown flags', () => {
+    expect(configError({}, ['--port', '-1']).key).toBe('argv')
+    expect(configError({}, ['--port', '99999']).key).toBe('--port')
+    expect(configError({}, ['--verbose']).key).toBe('argv')
+  })
+
+  it('refuses a non-loopback HOST without auth unless --allow-open or RECEIVER_ALLOW_OPEN=1', () => {
+    const error = configError({ HOST: '0.0.0.0' })
+    expect(error).toMatchObject({ key: 'HOST', code: 'UNSAFE' })
+    expect(error.message).toMatch(/--allow-open/)
+    expect(readReceiverConfig({ HOST: '0.0.0.0' }, ['--allow-open']).allowOpen).toBe(true)
+    expect(readReceiverConfig({ HOST: '0.0.0.0', RECEIVER_ALLOW_OPEN: '1' }).host).toBe('0.0.0.0')
+    expect(
+      readReceiverConfig({ HOST: '192.168.1.5', RECEIVER_USER: 'u', RECEIVER_PASSWORD: 'p' }).auth
+    ).toEqual({ username: 'u', password: 'p' })
+  })
+})
+
+describe('isLoopbackHost', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['localhost', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['192.168.0.10', false],
+    ['example.com', false],
+  ])('%s -> %s', (host, expected) => {
+    expect(isLoopbackHost(host)).toBe(expected)
+  })
+})
