@@ -50,11 +50,9 @@ function describeCause(cause: unknown): string {
   if (!(cause instanceof Error)) return String(cause)
   // Node's fetch reports "fetch failed" and keeps the useful part (ECONNREFUSED…) in cause.
   const inner = cause.cause
-  const code =
-    inner && typeof inner === 'object' && 'code' in inner && typeof inner.code === 'string'
-      ? inner.code
-      : undefined
-  return code ? `${cause.message} (${code})` : cause.message
+  if (!(inner instanceof Error)) return cause.message
+  const code = 'code' in inner && typeof inner.code === 'string' ? inner.code : inner.message
+  return `${cause.message} (${code})`
 }
 
 function withoutQuery(url: string): string {

@@ -1,0 +1,40 @@
+export type UsageErrorCode =
+  | 'UNKNOWN_COMMAND'
+  | 'INVALID_OPTION'
+  | 'MISSING_OPTION'
+  | 'MISSING_ARGUMENT'
+  | 'CONFLICTING_OPTIONS'
+  | 'INVALID_VALUE'
+  | 'NOTHING_TO_DO'
+
+/** The command line cannot be run as given. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+  readonly code: UsageErrorCode
+  /** The command whose usage to show, when known. */
+  readonly command: string | undefined
+
+  constructor(
+    message: string,
+    options: { code: UsageErrorCode; command?: string; cause?: unknown }
+  ) {
+    super(message, { cause: options.cause })
+    this.code = options.code
+    this.command = options.command
+  }
+}
+
+export type ConfigErrorCode = 'MISSING_CREDENTIALS' | 'INVALID_VALUE'
+
+/** An environment variable is missing or unusable. Names the variable, never its value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+  readonly code: ConfigErrorCode
+  readonly key: string
+
+  constructor(message: string, options: { code: ConfigErrorCode; key: string; cause?: unknown }) {
+    super(message, { cause: options.cause })
+    this.code = options.code
+    this.key = options.key
+  }
+}
