@@ -1,5 +1,6 @@
 import { decodeBase64, encodeBase64 } from './base64.ts'
 import { WebhookVerificationError } from './errors.ts'
+import { sha256 } from './sha256.ts'
 import { parseDictionary } from './structured-fields.ts'
 
 /** Components whose value is a digest of the body, recomputed by `verifyWebhook`. */
@@ -21,17 +22,25 @@ export function isBodyDigestHeader(name: string): name is BodyDigestHeader {
   return name === 'content-digest' || name === 'digest'
 }
 
-/** Computes each body digest at most once per verification. */
-export function createBodyHasher(
-  body: Uint8Array<ArrayBuffer>
-): (algorithm: Algorithm) => Promise<Uint8Array> {
-  const cache = new Map<Algorithm, Promise<Uint8Array>>()
+export type BodyHasher = (algorithm: Algorithm) => Uint8Array | Promise<Uint8Array>
+
+/**
+ * Computes each body digest at most once per verification. SHA-256, the common case, is
+ * synchronous (see sha256.ts); SHA-512 is rare enough to take Web Crypto's async path.
+ */
+export function createBodyHasher(body: string | Uint8Array): BodyHasher {
+  let bytes: Uint8Array<ArrayBuffer> | undefined
+  const cache = new Map<Algorithm, Uint8Array | Promise<Uint8Array>>()
   return (algorithm) => {
     let digest = cache.get(algorithm)
     if (digest === undefined) {
-      digest = globalThis.crypto.subtle
-        .digest(algorithm, body)
-        .then((buffer) => new Uint8Array(buffer))
+      bytes ??= toHashableBytes(body)
+      digest =
+        algorithm === 'SHA-256'
+          ? sha256(bytes)
+          : globalThis.crypto.subtle
+              .digest(algorithm, bytes)
+              .then((buffer) => new Uint8Array(buffer))
       cache.set(algorithm, digest)
     }
     return digest
@@ -47,7 +56,7 @@ export function createBodyHasher(
 export async function verifyBodyDigest(
   header: BodyDigestHeader,
   value: string,
-  hash: (algorithm: Algorithm) => Promise<Uint8Array>
+  hash: BodyHasher
 ): Promise<void> {
   const expected = header === 'content-digest' ? parseContentDigest(value) : parseDigest(value)
   if (expected.length === 0) {
@@ -68,15 +77,13 @@ export async function verifyBodyDigest(
 }
 
 /** `sha-256=:<b64>:` for `body`, as RFC 9530 writes it. */
-export async function createContentDigest(body: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', body))
-  return `sha-256=:${encodeBase64(digest)}:`
+export function createContentDigest(body: string | Uint8Array): string {
+  return `sha-256=:${encodeBase64(sha256(body))}:`
 }
 
 /** `SHA-256=<b64>` for `body`, as RFC 3230 writes it. */
-export async function createDigest(body: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', body))
-  return `SHA-256=${encodeBase64(digest)}`
+export function createDigest(body: string | Uint8Array): string {
+  return `SHA-256=${encodeBase64(sha256(body))}`
 }
 
 function parseContentDigest(value: string): Array<[Algorithm, Uint8Array]> {

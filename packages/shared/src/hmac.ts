@@ -1,33 +1,23 @@
-const encoder = new TextEncoder()
+import { createHmacSha256Key, hmacSha256 as hmacWithKey, type HmacSha256Key } from './sha256.ts'
 
-// Importing a key costs about as much as one HMAC, and a process sees one or two secrets.
-// The bound keeps a caller that passes ever-new secrets from growing memory without limit.
+// Deriving a key costs two hash blocks, as much as a short HMAC, and a process sees one or two
+// secrets. The bound keeps a caller that passes ever-new secrets from growing memory forever.
 const MAX_CACHED_KEYS = 64
-const keys = new Map<string, Promise<CryptoKey>>()
+const keys = new Map<string, HmacSha256Key>()
 
-function importKey(secret: string): Promise<CryptoKey> {
+function keyFor(secret: string): HmacSha256Key {
   let key = keys.get(secret)
   if (key === undefined) {
     if (keys.size >= MAX_CACHED_KEYS) keys.delete(keys.keys().next().value!)
-    key = globalThis.crypto.subtle.importKey(
-      'raw',
-      encoder.encode(secret),
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign']
-    )
+    key = createHmacSha256Key(secret)
     keys.set(secret, key)
   }
   return key
 }
 
-/** HMAC-SHA256 keyed with the UTF-8 bytes of `secret`. */
-export async function hmacSha256(
-  secret: string,
-  message: Uint8Array<ArrayBuffer>
-): Promise<Uint8Array> {
-  const key = await importKey(secret)
-  return new Uint8Array(await globalThis.crypto.subtle.sign('HMAC', key, message))
+/** HMAC-SHA256 keyed with the UTF-8 bytes of `secret`; a string message is hashed as UTF-8. */
+export function hmacSha256(secret: string, message: string | Uint8Array): Uint8Array {
+  return hmacWithKey(keyFor(secret), message)
 }
 
 /**

@@ -1,5 +1,5 @@
 import { encodeBase64 } from './base64.ts'
-import { createContentDigest, createDigest, toHashableBytes } from './content-digest.ts'
+import { createContentDigest, createDigest } from './content-digest.ts'
 import { hmacSha256 } from './hmac.ts'
 import { SIGNATURE_LABEL } from './signature-input.ts'
 
@@ -22,8 +22,6 @@ export interface SignWebhookOptions {
 const FIELD_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/
 // A field value that HTTP carries byte for byte: no control characters, no outer whitespace.
 const FIELD_VALUE = /^(?:[\x21-\x7e\x80-\xff](?:[\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?$/
-
-const encoder = new TextEncoder()
 
 /**
  * Signs a webhook the way UP42 does, for tests, the simulator and replays.
@@ -64,13 +62,12 @@ export async function signWebhook(options: SignWebhookOptions): Promise<Record<s
     supplied.set(name.toLowerCase(), value)
   }
 
-  const bytes = toHashableBytes(body)
   const generated = new Map<string, string>()
   let stringToSign = ''
   for (const name of components) {
     let value = supplied.get(name) ?? generated.get(name)
     if (value === undefined) {
-      value = await generate(name, created, bytes)
+      value = generate(name, created, body)
       generated.set(name, value)
     }
     if (typeof value !== 'string' || !FIELD_VALUE.test(value)) {
@@ -80,18 +77,14 @@ export async function signWebhook(options: SignWebhookOptions): Promise<Record<s
     }
     stringToSign += value
   }
-  const mac = await hmacSha256(secret, encoder.encode(stringToSign))
+  const mac = hmacSha256(secret, stringToSign)
   const list = components.map((name) => `"${name}"`).join(' ')
   generated.set('signature-input', `${SIGNATURE_LABEL}=(${list});created=${created}`)
   generated.set('signature', `${SIGNATURE_LABEL}=${encodeBase64(mac)}`)
   return Object.fromEntries(generated)
 }
 
-async function generate(
-  name: string,
-  created: number,
-  body: Uint8Array<ArrayBuffer>
-): Promise<string> {
+function generate(name: string, created: number, body: string | Uint8Array): string {
   switch (name) {
     case 'date':
       return new Date(created * 1000).toUTCString()

@@ -28,12 +28,26 @@ export type DictionaryMember = Item | InnerList
 
 class SyntaxFailure extends Error {}
 
-const KEY_START = /[a-z*]/
-const KEY_CHAR = /[a-z0-9_\-.*]/
-const TOKEN_START = /[A-Za-z*]/
-const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z:/]/
-const BASE64_CHAR = /[A-Za-z0-9+/=]/
-const DIGIT = /[0-9]/
+// Character classes as lookup tables indexed by char code: this parser runs on every
+// webhook, and per-character regex tests were most of its cost.
+const KEY_START = charTable('abcdefghijklmnopqrstuvwxyz*')
+const KEY_CHAR = charTable('abcdefghijklmnopqrstuvwxyz0123456789_-.*')
+const TOKEN_START = charTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz*')
+const TOKEN_CHAR = charTable(
+  "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz:/"
+)
+const BASE64_CHAR = charTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=')
+const DIGIT = charTable('0123456789')
+
+function charTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128)
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1
+  return table
+}
+
+function isIn(table: Uint8Array, code: number): boolean {
+  return table[code] === 1
+}
 
 /** Parses an RFC 8941 dictionary; duplicate keys keep the last value, as the RFC says. */
 export function parseDictionary(input: string): Map<string, DictionaryMember> | undefined {
@@ -114,17 +128,17 @@ class Parser {
 
   private key(): string {
     const start = this.pos
-    if (!KEY_START.test(this.peek())) this.fail()
+    if (!isIn(KEY_START, this.code())) this.fail()
     this.pos++
-    while (KEY_CHAR.test(this.peek())) this.pos++
+    while (isIn(KEY_CHAR, this.code())) this.pos++
     return this.input.slice(start, this.pos)
   }
 
   private bareItem(): BareItem {
     const c = this.peek()
-    if (c === '-' || DIGIT.test(c)) return this.number()
+    if (c === '-' || isIn(DIGIT, this.code())) return this.number()
     if (c === '"') return this.string()
-    if (TOKEN_START.test(c)) return this.token()
+    if (isIn(TOKEN_START, this.code())) return this.token()
     if (c === ':') return this.bytes()
     if (c === '?') return this.boolean()
     return this.fail()
@@ -133,11 +147,11 @@ class Parser {
   private number(): BareItem {
     const start = this.pos
     if (this.peek() === '-') this.pos++
-    if (!DIGIT.test(this.peek())) this.fail()
+    if (!isIn(DIGIT, this.code())) this.fail()
     let dot = -1
     while (this.pos < this.input.length) {
       const c = this.peek()
-      if (DIGIT.test(c)) this.pos++
+      if (isIn(DIGIT, this.code())) this.pos++
       else if (c === '.' && dot < 0) {
         dot = this.pos
         this.pos++
@@ -177,14 +191,14 @@ class Parser {
   private token(): BareItem {
     const start = this.pos
     this.pos++
-    while (TOKEN_CHAR.test(this.peek())) this.pos++
+    while (isIn(TOKEN_CHAR, this.code())) this.pos++
     return { type: 'token', value: this.input.slice(start, this.pos) }
   }
 
   private bytes(): BareItem {
     this.pos++
     const start = this.pos
-    while (BASE64_CHAR.test(this.peek())) this.pos++
+    while (isIn(BASE64_CHAR, this.code())) this.pos++
     if (this.peek() !== ':') this.fail()
     const value = decodeBase64(this.input.slice(start, this.pos))
     this.pos++
@@ -202,6 +216,11 @@ class Parser {
 
   private peek(): string {
     return this.input[this.pos] ?? ''
+  }
+
+  /** Char code at the cursor, NaN at the end (which is in no table). */
+  private code(): number {
+    return this.input.charCodeAt(this.pos)
   }
 
   private skip(char: string): void {

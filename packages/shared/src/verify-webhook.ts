@@ -1,9 +1,4 @@
-import {
-  createBodyHasher,
-  isBodyDigestHeader,
-  toHashableBytes,
-  verifyBodyDigest,
-} from './content-digest.ts'
+import { createBodyHasher, isBodyDigestHeader, verifyBodyDigest } from './content-digest.ts'
 import { WebhookVerificationError } from './errors.ts'
 import { createHeaderReader, type HeaderInput } from './headers.ts'
 import { hmacSha256, timingSafeEqual } from './hmac.ts'
@@ -42,8 +37,6 @@ export interface VerifiedWebhook {
   /** Whether a signed digest header was recomputed from the body and matched. */
   bodyCovered: boolean
 }
-
-const encoder = new TextEncoder()
 
 /**
  * Verifies an UP42 webhook: the `up42-sig` HMAC-SHA256 over the values of the headers listed in
@@ -102,10 +95,9 @@ export async function verifyWebhook(
     if (value === undefined) throw missing(name)
     stringToSign += value
   }
-  const message = encoder.encode(stringToSign)
   let secretIndex = -1
   for (let i = 0; i < secrets.length && secretIndex < 0; i++) {
-    if (timingSafeEqual(await hmacSha256(secrets[i]!, message), signature)) secretIndex = i
+    if (timingSafeEqual(hmacSha256(secrets[i]!, stringToSign), signature)) secretIndex = i
   }
   if (secretIndex < 0) {
     throw new WebhookVerificationError('signature does not match', {
@@ -126,7 +118,7 @@ export async function verifyWebhook(
     }
     return { created, components, secretIndex, bodyCovered: false }
   }
-  const hash = createBodyHasher(toHashableBytes(body))
+  const hash = createBodyHasher(body)
   for (const name of digestHeaders) await verifyBodyDigest(name, readHeader(name)!, hash)
   return { created, components, secretIndex, bodyCovered: true }
 }

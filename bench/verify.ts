@@ -1,0 +1,85 @@
+// pnpm bench:verify — verifications per second of a ~1.2 KB job.status webhook with a signed
+// content-digest, through verifyWebhook and through a bare node:crypto baseline, measured
+// interleaved in the same process. Target: verifyWebhook >= 0.5x the baseline.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { EXAMPLE_EVENTS, signWebhook, verifyWebhook } from '../packages/shared/src/index.ts'
+
+const SECRET = 'QWZTFnMEXhqZKNmu'
+const CREATED = 1658759606
+const ROUNDS = 3
+const SECONDS_PER_RUN = 3
+const WARMUP_SECONDS = 1
+
+const body = EXAMPLE_EVENTS.jobLive
+const signed = await signWebhook({ body, secret: SECRET, created: CREATED })
+// What a receiver sees: Node's lowercased IncomingHttpHeaders with the usual extras.
+const headers: Record<string, string> = {
+  host: 'relay.example.ngrok.app',
+  'user-agent': 'UP42-Webhooks/1.0',
+  'content-type': 'application/json',
+  'content-length': String(Buffer.byteLength(body)),
+  'accept-encoding': 'gzip',
+  'x-forwarded-for': '203.0.113.7',
+  'x-forwarded-proto': 'https',
+  ...signed,
+}
+const options = { secret: SECRET, now: CREATED + 5, requireBodyDigest: true }
+
+// Baseline: only the cryptographic work, with everything parseable parsed up front.
+const stringToSign = `${signed.date}${signed['content-digest']}`
+const expectedMac = Buffer.from(signed.signature!.slice('up42-sig='.length), 'base64')
+const expectedDigest = Buffer.from(signed['content-digest']!.slice('sha-256=:'.length, -1), 'base64')
+function baseline(): boolean {
+  const mac = createHmac('sha256', SECRET).update(stringToSign).digest()
+  const digest = createHash('sha256').update(body).digest()
+  return timingSafeEqual(mac, expectedMac) && timingSafeEqual(digest, expectedDigest)
+}
+
+async function subject(): Promise<boolean> {
+  return (await verifyWebhook({ headers, body }, options)).bodyCovered
+}
+
+if (!baseline() || !(await subject())) throw new Error('benchmark inputs do not verify')
+
+async function measure(fn: () => boolean | Promise<boolean>, seconds: number) {
+  let ops = 0
+  const start = performance.now()
+  const end = start + seconds * 1000
+  // Check the clock every 64 calls so reading it costs nothing measurable.
+  while (performance.now() < end) {
+    for (let i = 0; i < 64; i++) if (!(await fn())) throw new Error('verification failed')
+    ops += 64
+  }
+  return ops / ((performance.now() - start) / 1000)
+}
+
+const cases = [
+  { name: 'verifyWebhook (shared)', fn: subject },
+  { name: 'node:crypto baseline', fn: baseline },
+] as const
+for (const { fn } of cases) await measure(fn, WARMUP_SECONDS)
+const results = new Map<string, number[]>(cases.map(({ name }) => [name, []]))
+for (let round = 0; round < ROUNDS; round++) {
+  for (const { name, fn } of round % 2 === 0 ? cases : [...cases].reverse()) {
+    results.get(name)!.push(await measure(fn, SECONDS_PER_RUN))
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
+const rows = cases.map(({ name }) => {
+  const opsPerSecond = median(results.get(name)!)
+  return { name, opsPerSecond, microseconds: 1e6 / opsPerSecond }
+})
+console.log(
+  `body ${Buffer.byteLength(body)} B, job.status, signed date + content-digest; ` +
+    `median of ${ROUNDS} interleaved ${SECONDS_PER_RUN} s runs; node ${process.version}`
+)
+console.log('| case | ops/s | µs/op |')
+console.log('| --- | ---: | ---: |')
+for (const row of rows) {
+  console.log(
+    `| ${row.name} | ${Math.round(row.opsPerSecond).toLocaleString('en')} | ${row.microseconds.toFixed(2)} |`
+  )
+}
+const ratio = rows[0]!.opsPerSecond / rows[1]!.opsPerSecond
+console.log(`ratio verifyWebhook / baseline: ${ratio.toFixed(2)}x (target >= 0.50x)`)
