@@ -14,6 +14,7 @@ export interface StubRequest {
  */
 export async function startReceiverStub(options: { postStatus?: number } = {}) {
   const requests: StubRequest[] = []
+  let postStatus = options.postStatus ?? 200
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -23,7 +24,7 @@ export async function startReceiverStub(options: { postStatus?: number } = {}) {
       if (req.url === '/ping') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('PONG')
       } else if (req.url === '/receive-webhooks' && req.method === 'POST') {
-        const status = options.postStatus ?? 200
+        const status = postStatus
         const key = requests.filter((r) => r.path === '/receive-webhooks').length
         res.writeHead(status, { 'content-type': 'application/json' })
         res.end(status === 200 ? `{"msg": "value with key ${key} stored"}` : '{"error":"no"}')
@@ -37,6 +38,9 @@ export async function startReceiverStub(options: { postStatus?: number } = {}) {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    setPostStatus: (status: number) => {
+      postStatus = status
+    },
     posts: () => requests.filter((r) => r.path === '/receive-webhooks'),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }

@@ -1,0 +1,301 @@
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import path from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { WEBHOOK_VERIFICATION_ERROR_CODES } from '@up42-webhooks/shared'
+import type { HttpTriggerEvent } from './core/trigger-event.ts'
+import {
+  createTriggerContext,
+  runStep,
+  type StepComponent,
+  type StepExecution,
+} from './pipedream-runtime.ts'
+import type { TriggerContext } from './steps/pipedream-types.ts'
+
+export interface RelayServerOptions {
+  /** The step to run for each request: normally the built relay.mjs. */
+  component: StepComponent
+  props?: Record<string, unknown> | undefined
+  /**
+   * Hand the step the raw body as `event.bodyRaw` (default). Off reproduces Pipedream's workflow
+   * trigger, which documents only the parsed body, so verification uses JSON.stringify(body).
+   */
+  bodyRaw?: boolean | undefined
+  maxBodyBytes?: number | undefined
+  /**
+   * Directory where scheduled re-runs are written before the sender gets its 202, and deleted
+   * once done; `listen` resumes what it finds. Without it a re-run lives only in memory.
+   */
+  spoolDir?: string | undefined
+  log?: ((line: string) => void) | undefined
+}
+
+/** A re-run waiting in the spool directory. */
+interface SpooledRerun {
+  event: HttpTriggerEvent
+  trigger: Required<TriggerContext>
+  runs: number
+  rerunContext: unknown
+  dueAt: number
+}
+
+export interface RelayServer {
+  server: Server
+  /** Resumes spooled re-runs, then resolves with the base URL once listening. */
+  listen(port: number, host: string): Promise<string>
+  /** Stops listening and cancels re-runs that have not started. */
+  close(): Promise<void>
+  pendingReruns(): number
+}
+
+// Pipedream's own limit for HTTP trigger payloads is in this range; bigger bodies get a 413.
+const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
+const VERIFICATION_CODES: ReadonlySet<string> = new Set(WEBHOOK_VERIFICATION_ERROR_CODES)
+
+class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError'
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      // Past the limit the rest is read and dropped, so the 413 reaches the sender.
+      if (size > limit) reject(new BodyTooLargeError(`body over ${limit} bytes`))
+      else chunks.push(chunk)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+/** The event Pipedream's HTTP trigger builds: lowercase headers, JSON parsed, query as object. */
+export function toTriggerEvent(
+  req: IncomingMessage,
+  raw: Buffer,
+  withBodyRaw: boolean
+): HttpTriggerEvent {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined)
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
+  }
+  const url = new URL(req.url ?? '/', `http://${headers.host ?? 'localhost'}`)
+  const text = raw.toString('utf8')
+  let body: unknown = text === '' ? undefined : text
+  if (text !== '' && /\bjson\b/i.test(headers['content-type'] ?? '')) {
+    try {
+      body = JSON.parse(text)
+    } catch {
+      // Pipedream hands an unparsable body over as a string; so do we.
+    }
+  }
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers,
+    body,
+    ...(withBodyRaw ? { bodyRaw: text } : {}),
+    url: `${url.host}${url.pathname}`,
+    client_ip: req.socket.remoteAddress ?? '',
+  }
+}
+
+interface Reply {
+  status: number
+  headers: Record<string, string>
+  body: string | Buffer
+}
+
+function json(status: number, value: unknown): Reply {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) }
+}
+
+function errorSummary(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) }
+  const code = (error as { code?: unknown }).code
+  return { name: error.name, ...(typeof code === 'string' ? { code } : {}), message: error.message }
+}
+
+function outcomeStatus(outcome: { outcome?: unknown; code?: unknown }): number {
+  switch (outcome.outcome) {
+    case 'rerun-scheduled':
+      return 202
+    case 'rejected':
+      return typeof outcome.code === 'string' && VERIFICATION_CODES.has(outcome.code) ? 401 : 400
+    default:
+      return 200
+  }
+}
+
+/** What the sender sees: the step's own `$.respond`, else its outcome as JSON. */
+export function replyFor(execution: StepExecution, traceId: string): Reply {
+  const response = execution.response
+  if (response) {
+    const body =
+      typeof response.body === 'string' || Buffer.isBuffer(response.body)
+        ? response.body
+        : JSON.stringify(response.body ?? '')
+    return { status: response.status, headers: { ...(response.headers ?? {}) }, body }
+  }
+  if (execution.error !== undefined) {
+    const error = errorSummary(execution.error)
+    return json(error.name === 'ConfigError' ? 500 : 502, { outcome: 'error', error, traceId })
+  }
+  const outcome = execution.exports.outcome
+  if (typeof outcome === 'object' && outcome !== null) {
+    return json(outcomeStatus(outcome), { ...outcome, traceId })
+  }
+  if (execution.exitReason !== undefined) {
+    return json(200, { outcome: 'exited', reason: execution.exitReason, traceId })
+  }
+  return json(200, { outcome: 'completed', returnValue: execution.returnValue ?? null, traceId })
+}
+
+function describe(execution: StepExecution): string {
+  const outcome = execution.exports.outcome as
+    { outcome?: string; key?: unknown; reason?: string } | undefined
+  if (execution.error !== undefined) {
+    const error = errorSummary(execution.error)
+    return `error ${String(error.name)}${error.code ? ` ${String(error.code)}` : ''}: ${String(error.message)}`
+  }
+  if (outcome?.outcome === 'forwarded') return `forwarded, key ${String(outcome.key)}`
+  if (outcome?.outcome) return `${outcome.outcome}: ${outcome.reason ?? ''}`
+  return execution.exitReason !== undefined ? `exited: ${execution.exitReason}` : 'completed'
+}
+
+/**
+ * An HTTP server that plays Pipedream's HTTP trigger plus one code step: each request becomes a
+ * trigger event, the step runs with a faithful `$`, and `$.flow.rerun` is honoured with a local
+ * timer, written to `spoolDir` first so a restart does not lose a webhook the sender was told
+ * (202) is taken care of.
+ */
+export function createRelayServer(options: RelayServerOptions): RelayServer {
+  const log = options.log ?? (() => {})
+  const withBodyRaw = options.bodyRaw ?? true
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const timers = new Set<NodeJS.Timeout>()
+  const spoolDir = options.spoolDir
+
+  const spoolFile = (traceId: string) =>
+    path.join(spoolDir ?? '', `${traceId.replace(/[^\w-]/g, '_')}.json`)
+
+  async function spool(record: SpooledRerun): Promise<void> {
+    if (!spoolDir) return
+    await mkdir(spoolDir, { recursive: true })
+    const file = spoolFile(record.trigger.trace_id)
+    await writeFile(`${file}.tmp`, JSON.stringify(record), { flush: true })
+    await rename(`${file}.tmp`, file)
+  }
+
+  async function unspool(traceId: string): Promise<void> {
+    if (spoolDir) await rm(spoolFile(traceId), { force: true })
+  }
+
+  function schedule(record: SpooledRerun): void {
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer)
+        execute(record.event, record.trigger, record.runs, record.rerunContext).catch(
+          (error: unknown) => log(`re-run failed to start: ${String(errorSummary(error).message)}`)
+        )
+      },
+      Math.max(0, record.dueAt - Date.now())
+    )
+    timers.add(timer)
+  }
+
+  async function resumeSpooled(): Promise<void> {
+    if (!spoolDir) return
+    const names = await readdir(spoolDir).catch(() => [] as string[])
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      const record = JSON.parse(await readFile(path.join(spoolDir, name), 'utf8')) as SpooledRerun
+      log(`resuming re-run ${record.runs} of trace=${record.trigger.trace_id}`)
+      schedule(record)
+    }
+  }
+
+  async function execute(
+    event: HttpTriggerEvent,
+    trigger: Required<TriggerContext>,
+    runs: number,
+    rerunContext: unknown
+  ): Promise<StepExecution> {
+    const execution = await runStep(options.component, {
+      event,
+      triggerContext: trigger,
+      props: options.props,
+      runs,
+      rerunContext,
+    })
+    log(
+      `${event.method} ${event.path} trace=${trigger.trace_id} run=${runs}: ${describe(execution)}`
+    )
+    const rerun = execution.rerun
+    // Pipedream stops re-running once maxRetries re-runs happened and moves on.
+    if (rerun && runs <= rerun.maxRetries) {
+      const record = {
+        event,
+        trigger,
+        runs: runs + 1,
+        rerunContext: rerun.context,
+        dueAt: Date.now() + rerun.delayMs,
+      }
+      await spool(record)
+      schedule(record)
+    } else if (runs > 1) {
+      await unspool(trigger.trace_id)
+    }
+    return execution
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let reply: Reply
+    try {
+      const raw = await readBody(req, maxBodyBytes)
+      const trigger = createTriggerContext()
+      const execution = await execute(toTriggerEvent(req, raw, withBodyRaw), trigger, 1, null)
+      reply = replyFor(execution, trigger.trace_id)
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error
+      reply = json(413, { outcome: 'error', error: errorSummary(error) })
+      reply.headers.connection = 'close'
+    }
+    if (!res.headersSent) res.writeHead(reply.status, reply.headers).end(reply.body)
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`internal error: ${errorSummary(error).message as string}`)
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
+      res.end('{"outcome":"error"}')
+    })
+  })
+
+  return {
+    server,
+    async listen(port, host) {
+      await resumeSpooled()
+      return new Promise((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          const address = server.address() as AddressInfo
+          const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address
+          resolve(`http://${shown}:${address.port}`)
+        })
+      })
+    },
+    close() {
+      for (const timer of timers) clearTimeout(timer)
+      timers.clear()
+      return new Promise((resolve) => {
+        server.close(() => resolve())
+        server.closeIdleConnections()
+      })
+    },
+    pendingReruns: () => timers.size,
+  }
+}
