@@ -237,12 +237,19 @@ async function renderTimeline(panel, record, ctx) {
             entry.liveMode === false ? h('span', { class: 'badge test' }, 'test') : null,
             entry.deliveryCount > 1
               ? h('span', { class: 'muted' }, `×${entry.deliveryCount}`)
+              : null,
+            entry.terminal ? h('span', { class: 'tl-final' }, 'terminal') : null,
+            entry.timestamp
+              ? h(
+                  'span',
+                  { class: 'tl-sent muted', title: `envelope timestamp ${entry.timestamp}` },
+                  `sent ${shortTime(entry.timestamp)}`
+                )
               : null
           ),
           ...entry.flags.map((flag) =>
             h('div', { class: 'tl-flag', role: 'note' }, '⚠ ', FLAG_TEXT[flag] ?? flag)
-          ),
-          entry.timestamp ? h('div', { class: 'tl-sub muted' }, `sent ${entry.timestamp}`) : null
+          )
         )
       )
       previous = entry
@@ -260,7 +267,8 @@ async function renderTimeline(panel, record, ctx) {
           ` · ${entries.length} deliveries`,
           flagged ? h('span', { class: 'warn-text' }, ` · ${flagged} out of order`) : null,
           truncated ? ' (first ones only)' : ''
-        )
+        ),
+        h('span', { class: 'muted small' }, 'in arrival order · sent = envelope time')
       ),
       list
     )

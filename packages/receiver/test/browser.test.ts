@@ -1,0 +1,221 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { signWebhook, verifyWebhook } from '@up42-webhooks/shared'
+import { chromium } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventually, startTarget } from './inspector-helpers.ts'
+
+const PACKAGE_DIR = join(import.meta.dirname, '..')
+const ARTIFACTS = join(PACKAGE_DIR, '..', '..', 'test-artifacts')
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+const SECRET = 'browser-test-secret'
+const USER = { username: 'inspector', password: 'browser-pass' }
+const JOB = '6dbe8956-b8c5-47b3-9f56-b1686628aa19'
+const OTHER_JOB = 'a1c0e2f4-3b5d-4e6f-8a9b-0c1d2e3f4a5b'
+const ORDER = '86296865-9e91-4a16-9a3c-d4eaa584c03e'
+
+describe('the inspector in a real browser against a real receiver', { timeout: 120_000 }, () => {
+  let dir: string
+  let receiver: ChildProcessWithoutNullStreams
+  let baseUrl: string
+  let target: Awaited<ReturnType<typeof startTarget>>
+  let context: BrowserContext
+  let page: Page
+  let messageCounter = 0
+  const t0 = Date.now() - 40 * 60_000
+  const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString()
+
+  async function send(
+    envelope: Record<string, unknown>,
+    options: { secret?: string; sign?: boolean } = {}
+  ) {
+    const body = JSON.stringify({
+      liveMode: true,
+      messageId: `00000000-0000-4000-8000-${String(++messageCounter).padStart(12, '0')}`,
+      ...envelope,
+    })
+    return sendRaw(body, options)
+  }
+  async function sendRaw(
+    body: string,
+    { secret = SECRET, sign = true }: { secret?: string; sign?: boolean } = {}
+  ) {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      authorization: `Basic ${btoa(`${USER.username}:${USER.password}`)}`,
+      ...(sign ? await signWebhook({ body, secret }) : {}),
+    }
+    const res = await fetch(`${baseUrl}/receive-webhooks`, { method: 'POST', body, headers })
+    expect(res.status).toBe(200)
+    return Number(/key (\d+)/.exec(await res.text())?.[1])
+  }
+  const job = (id: string, status: string, minute: number, liveMode = true) => ({
+    event: 'job.status',
+    liveMode,
+    timestamp: at(minute),
+    body: { id, status, startedAt: at(0), finishedAt: null },
+  })
+  const order = (status: string, minute: number) => ({
+    event: 'order.status',
+    timestamp: at(minute),
+    body: {
+      orderId: ORDER,
+      orderType: 'ARCHIVE',
+      dataHostName: 'oneatlas',
+      status,
+      statusIsFinal: status === 'FULFILLED',
+    },
+  })
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'inspector-browser-'))
+    target = await startTarget(() => ({ status: 200, body: '{"received":true}' }))
+    receiver = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--quiet'], {
+      cwd: PACKAGE_DIR,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        RECEIVER_DB: join(dir, 'webhooks.db'),
+        RECEIVER_USER: USER.username,
+        RECEIVER_PASSWORD: USER.password,
+        UP42_WEBHOOK_SECRET: SECRET,
+        REPLAY_URL: target.url,
+      },
+    })
+    let log = ''
+    receiver.stderr.on('data', (chunk: Buffer) => (log += chunk))
+    receiver.stdout.on('data', (chunk: Buffer) => (log += chunk))
+    baseUrl = await eventually(() => /listening on (http:\/\/\S+)/.exec(log)?.[1], 60_000)
+
+    // History from before the page was opened.
+    await send(job(OTHER_JOB, 'PENDING', 1, false))
+    await send(job(OTHER_JOB, 'RUNNING', 3, false))
+    await send(job(OTHER_JOB, 'FAILED', 9, false))
+    await send(order('PLACED', 4))
+    await send(order('BEING_FULFILLED', 8), { sign: false })
+    await send(job(JOB, 'PENDING', 10))
+    await send(job(JOB, 'RUNNING', 12))
+    await send(order('FULFILLED', 15), { secret: 'not-the-secret' })
+
+    const userDataDir = mkdtempSync(join(dir, 'chromium-profile-'))
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+      httpCredentials: USER,
+      viewport: { width: 1440, height: 900 },
+      colorScheme: 'light',
+    })
+    page = context.pages()[0] ?? (await context.newPage())
+  })
+
+  afterAll(async () => {
+    await context?.close()
+    receiver?.kill('SIGKILL')
+    await target?.close()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('Should show, follow, filter, detail, timeline and replay a webhook', async () => {
+    const errors: string[] = []
+    page.on('pageerror', (error) => errors.push(error.message))
+    await page.goto(baseUrl)
+    await page.locator('#live[data-state="live"]').waitFor()
+    await expect.poll(() => page.locator('#list .row').count()).toBe(8)
+    // the newest is on top
+    expect(await page.locator('#list .row').first().getAttribute('data-id')).toBe('8')
+
+    // A webhook arrives: it appears without a reload.
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'))
+    const id = await send(job(JOB, 'SUCCEEDED', 20))
+    const row = page.locator(`#row-${id}`)
+    await row.waitFor()
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe(
+      'same page'
+    )
+    expect(await page.locator('#list .row').first().getAttribute('data-id')).toBe(String(id))
+    expect(await row.textContent()).toContain('SUCCEEDED')
+    expect(await page.locator('#count').textContent()).toBe('9 stored')
+
+    // Filter by job id: only that job's rows remain, and the URL keeps the filter.
+    await page.getByLabel('Job id').fill(JOB)
+    await expect.poll(() => page.locator('#list .row').count()).toBe(3)
+    expect(new URL(page.url()).searchParams.get('jobId')).toBe(JOB)
+    expect(await page.locator('#list .row .c-ref').allTextContents()).toEqual(
+      Array(3).fill(`job ${JOB}`)
+    )
+
+    // Detail.
+    await row.click()
+    const detail = page.locator('#detail')
+    await detail.getByRole('heading', { name: `#${id} job.status` }).waitFor()
+    expect(await detail.locator('.facts').textContent()).toContain(
+      'verified with UP42_WEBHOOK_SECRET'
+    )
+    expect(await detail.locator('pre.code').textContent()).toContain(`"status": "SUCCEEDED"`)
+    expect(new URL(page.url()).searchParams.get('id')).toBe(String(id))
+
+    // A late RUNNING arrives after the terminal SUCCEEDED, sent earlier: the timeline flags it.
+    const late = await send(job(JOB, 'RUNNING', 16))
+    await page.locator(`#row-${late}`).waitFor()
+    await detail.getByRole('tab', { name: 'Timeline' }).click()
+    const items = detail.locator('.timeline .tl-item')
+    await expect.poll(() => items.count()).toBe(4)
+    expect(await items.locator('.badge').first().textContent()).toBe('PENDING')
+    expect(await detail.locator('.tl-item.terminal').count()).toBe(1)
+    expect(await detail.locator('.tl-item.terminal .badge').first().textContent()).toBe('SUCCEEDED')
+    expect(await items.nth(3).locator('.tl-flag').allTextContents()).toEqual([
+      '⚠ arrived after a terminal status',
+      '⚠ sent earlier than the previous delivery (out of order)',
+    ])
+
+    // Bookmarkable: a reload restores filter, selection and tab.
+    await page.reload()
+    await page.locator('#detail .timeline .tl-item').first().waitFor()
+    expect(await page.getByLabel('Job id').inputValue()).toBe(JOB)
+    expect(await page.locator('#list .row').count()).toBe(4)
+
+    // Replay, re-signed, to the local target: the attempt is listed and the target verifies it.
+    await detail.getByRole('tab', { name: 'Replay' }).click()
+    expect(await detail.getByLabel('Target URL').inputValue()).toBe(target.url)
+    await detail.getByLabel(/Re-sign/).check()
+    await detail.getByRole('button', { name: 'Send replay' }).click()
+    const attempt = detail.locator('table .attempt')
+    await attempt.waitFor()
+    expect(await attempt.textContent()).toContain('resign')
+    expect(await attempt.textContent()).toContain('200')
+    expect(await detail.locator('.replay-status').textContent()).toMatch(/Target answered 200/)
+    expect(target.requests).toHaveLength(1)
+    const got = target.requests[0]!
+    await expect(
+      verifyWebhook({ headers: got.headers, body: got.body }, { secret: SECRET })
+    ).resolves.toMatchObject({ bodyCovered: true })
+    expect(JSON.parse(got.body.toString()).body.status).toBe('SUCCEEDED')
+
+    // Clear the filters: everything is back, and the selection stays.
+    await page.getByRole('button', { name: 'Clear' }).click()
+    await expect.poll(() => page.locator('#list .row').count()).toBe(10)
+    expect(new URL(page.url()).searchParams.get('jobId')).toBeNull()
+
+    // For the README: the timeline of the job, full list on the left.
+    await page.locator(`#row-${id}`).click()
+    await detail.getByRole('tab', { name: 'Timeline' }).click()
+    await detail.locator('.timeline .tl-item').nth(3).waitFor()
+    mkdirSync(ARTIFACTS, { recursive: true })
+    await page.screenshot({ path: join(ARTIFACTS, 'inspector.png') })
+    expect(errors).toEqual([])
+  })
+})
