@@ -65,7 +65,7 @@ export async function executeCommand(command: ApiCommand, deps: CommandDeps): Pr
         return EXIT_CODES.OK
       }
       write(`${command.name === 'create' ? 'Created' : 'Updated'} webhook ${webhook.id}.\n`)
-      write(webhookFields(webhook, command.showSecret || !!secret))
+      write(webhookFields(webhook, command.showSecret))
       if (secret) write(secretInstructions(secret))
       if (!webhook.active) write(inactiveNote(webhook.id))
       return EXIT_CODES.OK

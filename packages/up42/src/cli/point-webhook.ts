@@ -48,7 +48,8 @@ export async function pointWebhook(
     unavailable = error
   }
 
-  const webhook = await up42.update(request.id, { url: request.url })
+  const current = await up42.get(request.id)
+  const webhook = await up42.update(request.id, { url: carryOver(current.url, request.url) })
   deps.progress(`Updated webhook ${webhook.id}: url is now ${redactUrl(webhook.url)}`)
   const test = await up42.test(request.id)
   deps.progress(`UP42 is sending ${test.testsRun} test event(s) (${webhook.events.join(', ')}).`)
@@ -75,4 +76,28 @@ export async function pointWebhook(
     await deps.sleep(POLL_INTERVAL_MS)
   }
   return outcome(received.length >= test.testsRun ? 'received' : 'incomplete', received, null)
+}
+
+/**
+ * A new tunnel URL is usually just `https://<new host>`: the path (`/receive-webhooks`) and the
+ * tunnel's basic-auth credentials stay the same across restarts, so they are kept from the
+ * current URL unless the new one has its own.
+ */
+export function carryOver(currentUrl: string, newUrl: string): string {
+  const next = new URL(newUrl)
+  let current: URL
+  try {
+    current = new URL(currentUrl)
+  } catch {
+    return newUrl
+  }
+  if (next.pathname === '/' && next.search === '' && !newUrl.endsWith('/')) {
+    next.pathname = current.pathname
+    next.search = current.search
+  }
+  if (next.username === '' && next.password === '') {
+    next.username = current.username
+    next.password = current.password
+  }
+  return next.href
 }

@@ -320,7 +320,8 @@ describe('run: create', () => {
     const secret = [...fake.webhooks.values()][0]?.secret ?? ''
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(stdout).toContain(`  export UP42_WEBHOOK_SECRET='${secret}'\n`)
-    expect(stdout.split(secret)).toHaveLength(3) // the fields and the export line
+    expect(stdout.split(secret)).toHaveLength(2) // only in the export line
+    expect(stdout).toContain('secret   set (hidden; --show-secret reveals it)\n')
   })
 
   it('reveals a generated secret in --json output, and a given one only with --show-secret', async () => {
@@ -578,6 +579,19 @@ describe('run: point', () => {
       /^\d+\s+\d{4}-\d\d-\d\dT[\d:.]+Z\s+order\.status\s+false\s+FULFILLED\s+verified$/m
     )
     expect(stdout).not.toContain(RECEIVER_AUTH.password)
+  })
+
+  it('keeps the path and tunnel credentials when given only the new tunnel host', async () => {
+    const webhook = seed({
+      url: `https://${RECEIVER_AUTH.username}:${RECEIVER_AUTH.password}@old.ngrok-free.app/receive-webhooks`,
+    })
+    const { code, stdout } = await cli(
+      ['point', webhook.id, '--url', TUNNEL, '--receiver', receiver.url],
+      receiverEnv()
+    )
+    expect(code).toBe(0)
+    expect(fake.webhooks.get(webhook.id)?.url).toBe(tunnelUrl)
+    expect(stdout).toContain('The local receiver got 2 of 2 test event(s):')
   })
 
   it('reports only deliveries newer than before the update, as JSON', async () => {

@@ -73,7 +73,8 @@ Asks UP42 to send one test event (liveMode: false) per subscribed event type.
 Sets the webhook's URL (e.g. a new ngrok tunnel), triggers test events and waits up to
 --wait seconds (default 15) for the local receiver (--receiver, default
 http://127.0.0.1:9888; RECEIVER_USER/RECEIVER_PASSWORD for its basic auth) to store them,
-then prints what it got. If the receiver is not running, the update still counts (exit 0).
-Exits 5 when the receiver runs but the test events did not arrive.
+then prints what it got. Given just \`https://<new host>\`, the current path and user:password
+are kept; end the URL with "/" to use the root path. If the receiver is not running, the
+update still counts (exit 0). Exits 5 when the receiver runs but the test events did not arrive.
 `,
 }

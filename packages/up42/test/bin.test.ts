@@ -1,0 +1,85 @@
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createFakeUp42, type FakeUp42 } from './fake-up42.ts'
+import { cleanEnv, PACKAGE_DIR, REPO_ROOT, runProcess } from './processes.ts'
+import { serveApp, type ServedApp } from './serve-app.ts'
+
+// The CLI as users start it: a real child process, real sockets, real exit codes.
+let fake: FakeUp42
+let server: ServedApp
+
+beforeAll(async () => {
+  fake = createFakeUp42()
+  server = await serveApp(fake.app.fetch)
+  fake.seedWebhook({
+    name: 'relay',
+    url: 'https://tunnel.ngrok-free.app/receive-webhooks',
+    secret: 'process-test-secret',
+    active: true,
+  })
+})
+
+afterAll(async () => {
+  await server.close()
+})
+
+const env = () =>
+  cleanEnv({
+    UP42_USERNAME: fake.username,
+    UP42_PASSWORD: fake.password,
+    UP42_API_URL: server.url,
+    UP42_AUTH_URL: server.url,
+  })
+
+describe('bin/up42.mjs', () => {
+  it('lists webhooks as JSON for jq, secrets hidden', { timeout: 60_000 }, async () => {
+    const result = await runProcess(
+      process.execPath,
+      [join(PACKAGE_DIR, 'bin/up42.mjs'), 'list', '--json'],
+      {
+        cwd: REPO_ROOT,
+        env: env(),
+      }
+    )
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const list = JSON.parse(result.stdout) as { name: string; secret: string }[]
+    expect(list).toMatchObject([{ name: 'relay', secret: '[hidden]', active: true }])
+  })
+
+  it('exits with the documented code for an unknown id', { timeout: 60_000 }, async () => {
+    const result = await runProcess(
+      process.execPath,
+      [join(PACKAGE_DIR, 'bin/up42.mjs'), 'get', 'nope'],
+      {
+        cwd: REPO_ROOT,
+        env: env(),
+      }
+    )
+    expect(result.code).toBe(4)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toBe(
+      'up42: not found: Webhook nope not found (HTTP 404, UP42 code 404)\n'
+    )
+  })
+})
+
+describe('root script `pnpm up42 -- <command>`', () => {
+  it(
+    'runs what the script runs (tsx with the -- separator passed through)',
+    { timeout: 60_000 },
+    async () => {
+      const tsx = join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs')
+      const result = await runProcess(
+        process.execPath,
+        [tsx, 'packages/up42/src/main.ts', '--', 'events', '--json'],
+        { cwd: REPO_ROOT, env: env() }
+      )
+      expect(result.code).toBe(0)
+      expect((JSON.parse(result.stdout) as { name: string }[]).map((e) => e.name)).toEqual([
+        'job.status',
+        'order.status',
+      ])
+    }
+  )
+})
