@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url'
 
 export const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const REPO_DIR = path.resolve(PACKAGE_DIR, '..', '..')
-export const TSX = path.join(REPO_DIR, 'node_modules', '.bin', 'tsx')
+/**
+ * Node itself with tsx's loader, not the `tsx` CLI: the CLI runs the script in a child process,
+ * so SIGKILLing it would orphan the real server.
+ */
+const NODE_TSX = [process.execPath, '--import', 'tsx'] as const
 
 /** Runs a TS file with tsx, feeding `input` on stdin; resolves with exit code and output. */
 export function runTsx(
@@ -13,7 +17,7 @@ export function runTsx(
   options: { input?: string; env?: Record<string, string> } = {}
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [file, ...args], {
+    const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), file, ...args], {
       cwd: PACKAGE_DIR,
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -38,7 +42,7 @@ export function startTsxServer(
   pattern = /listening on (http:\/\/\S+)/
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [file], {
+    const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), file], {
       cwd: REPO_DIR,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
