@@ -17,7 +17,11 @@ export type StepName = (typeof STEP_NAMES)[number]
 export const PINNED_PACKAGES: Readonly<Record<string, string>> = { undici: 'undici@7' }
 /** Workspace code is inlined: a pasted step cannot import local files. */
 const INLINED_SCOPE = '@up42-webhooks/'
-export const SIZE_BUDGET_BYTES = 60 * 1024
+/**
+ * Catches an npm package inlined by mistake (undici alone is ~1 MB). The bundles stay unminified
+ * so a user can read what they paste; shared's pure-JS SHA-256 is most of their size.
+ */
+export const SIZE_BUDGET_BYTES = 80 * 1024
 
 const EXPORT_LITERAL = 'export default defineComponent({'
 

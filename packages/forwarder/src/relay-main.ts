@@ -22,6 +22,7 @@ const port =
 const host = process.env.RELAY_HOST || '127.0.0.1'
 const bodyRawText = (process.env.RELAY_BODY_RAW ?? '1').toLowerCase()
 if (!['0', '1', 'true', 'false'].includes(bodyRawText)) fail('RELAY_BODY_RAW must be 1 or 0', 2)
+const quiet = ['1', 'true'].includes((process.env.RELAY_QUIET ?? '').toLowerCase())
 const bundle = path.resolve(process.env.RELAY_BUNDLE || DEFAULT_BUNDLE)
 if (!existsSync(bundle)) fail(`${bundle} not found: run \`pnpm build\` first`, 1)
 
@@ -31,7 +32,7 @@ const relay = createRelayServer({
   component,
   spoolDir,
   bodyRaw: bodyRawText === '1' || bodyRawText === 'true',
-  log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
+  log: quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
 })
 const url = await relay
   .listen(port, host)
