@@ -425,6 +425,26 @@ describe('run: update, delete, test', () => {
   })
 })
 
+describe('run: injected fetch', () => {
+  it('sends every request through io.fetch', async () => {
+    const seen: string[] = []
+    const code = await run(['events'], {
+      env: credentials(),
+      stdout: { write: () => {} },
+      stderr: { write: () => {} },
+      fetch: (input, init) => {
+        seen.push(`${init?.method ?? 'GET'} ${new URL(input).pathname}`)
+        return fetch(input, init)
+      },
+    })
+    expect(code).toBe(0)
+    expect(seen).toEqual([
+      'POST /realms/public/protocol/openid-connect/token',
+      'GET /webhooks/events',
+    ])
+  })
+})
+
 describe('run: auth, errors and retries', () => {
   it('exits 3 without credentials and names the variables', async () => {
     const { code, stderr } = await cli(['list'], { UP42_API_URL: up42Server.url })

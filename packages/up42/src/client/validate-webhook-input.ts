@@ -1,9 +1,10 @@
+import { KNOWN_EVENT_TYPES } from '@up42-webhooks/shared'
 import { WebhookInputError } from './errors.ts'
 import { redactUrl } from './redact.ts'
 import type { WebhookPatch } from './types.ts'
 
-/** The event types UP42 documents (`GET /webhooks/events`). */
-export const KNOWN_WEBHOOK_EVENTS = ['job.status', 'order.status'] as const
+/** The event types UP42 documents (`GET /webhooks/events`); one list for the whole repo. */
+export const KNOWN_WEBHOOK_EVENTS: readonly string[] = KNOWN_EVENT_TYPES
 
 /**
  * Splits `job.status,order.status` (also the docs' typo form `"job.status, order.status"`)
