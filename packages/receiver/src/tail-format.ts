@@ -16,7 +16,7 @@ export function formatTailLine(
 ): string {
   const paint = (color: Color, text: string) =>
     options.color ? `\x1b[${COLORS[color]}m${text}\x1b[0m` : text
-  const time = new Date(webhook.receivedAt).toISOString().slice(11, 19)
+  const time = new Date(webhook.receivedAt).toTimeString().slice(0, 8)
   const status = webhook.status ?? '-'
   const ref = webhook.jobId
     ? `job ${webhook.jobId}`

@@ -359,6 +359,19 @@ function onDelivery(summary) {
   if (summary.id === state.selectedId && state.tab !== 'replay') void showDetail()
 }
 
+function onDeleted({ id }) {
+  const index = state.items.findIndex((item) => item.id === id)
+  if (index >= 0) {
+    state.items.splice(index, 1)
+    state.ids.delete(id)
+    list.setItems(state.items)
+    updateFooter()
+  }
+  state.total = Math.max(0, state.total - 1)
+  renderCount()
+  if (id === state.selectedId) void showDetail()
+}
+
 function setLive(mode, text) {
   liveEl.dataset.state = mode
   liveEl.lastElementChild && (liveEl.lastElementChild.textContent = text)
@@ -373,6 +386,13 @@ function connect() {
   source.addEventListener('delivery', (event) =>
     onDelivery(JSON.parse(/** @type {MessageEvent} */ (event).data))
   )
+  source.addEventListener('deleted', (event) =>
+    onDeleted(JSON.parse(/** @type {MessageEvent} */ (event).data))
+  )
+  source.addEventListener('cleared', () => {
+    void refreshCount()
+    void reload()
+  })
   // EventSource reconnects by itself and sends Last-Event-ID, so the server fills the gap.
   source.addEventListener('error', () =>
     setLive('offline', source.readyState === EventSource.CLOSED ? 'Disconnected' : 'Reconnecting…')

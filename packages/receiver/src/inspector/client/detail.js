@@ -99,7 +99,18 @@ export function renderDetail(record, ctx) {
     )
   )
 
-  const tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Detail sections' })
+  const tablist = h('div', {
+    class: 'tabs',
+    role: 'tablist',
+    'aria-label': 'Detail sections',
+    onkeydown: (event) => {
+      // WAI-ARIA tabs: arrow keys move between tabs
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key]
+      if (!step) return
+      event.preventDefault()
+      ctx.onTab(TABS[(TABS.indexOf(ctx.tab) + step + TABS.length) % TABS.length])
+    },
+  })
   const panel = h('div', {
     class: 'tab-panel',
     role: 'tabpanel',
