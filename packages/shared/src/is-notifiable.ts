@@ -27,7 +27,9 @@ export function isNotifiable(event: Up42Event, options: IsNotifiableOptions = {}
   const events: readonly string[] = options?.events ?? KNOWN_EVENT_TYPES
   if (!includeTestEvents && event.liveMode !== true) return false
   if (!Array.isArray(events) || !events.includes(event.event)) return false
-  const wanted = Array.isArray(statuses) ? statuses : defaultStatuses(event.event)
+  // A statuses value that is not a list is a misconfiguration: notify nothing rather than guess.
+  if (statuses !== undefined && !Array.isArray(statuses)) return false
+  const wanted = statuses ?? defaultStatuses(event.event)
   const status = event.status.toUpperCase()
   return wanted.some(
     (candidate) => typeof candidate === 'string' && candidate.toUpperCase() === status
