@@ -1,5 +1,11 @@
 import { run } from './cli/run.ts'
 
+// `up42 list | head` closes the pipe early; that is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw error
+})
+
 process.exitCode = await run(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,

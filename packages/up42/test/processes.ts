@@ -36,6 +36,8 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra }
 }
 
+const STARTUP_TIMEOUT_MS = 45_000
+
 export interface RunningReceiver {
   url: string
   process: ChildProcess
@@ -55,22 +57,27 @@ export function startReceiver(env: Record<string, string>): Promise<RunningRecei
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   let output = ''
   return new Promise((resolve, reject) => {
+    // A receiver that never says it listens must not outlive the test run.
+    const timer = setTimeout(() => child.kill('SIGKILL'), STARTUP_TIMEOUT_MS)
     const onData = (chunk: string) => {
       output += chunk
       const url = output.match(/listening on (http:\/\/\S+)/)?.[1]
-      if (url) {
-        resolve({
-          url: url.replace(/\/+$/, ''),
-          process: child,
-          stop: async () => {
-            if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-            await exited
-          },
-        })
-      }
+      if (!url) return
+      clearTimeout(timer)
+      resolve({
+        url: url.replace(/\/+$/, ''),
+        process: child,
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+          await exited
+        },
+      })
     }
     child.stdout.setEncoding('utf8').on('data', onData)
     child.stderr.setEncoding('utf8').on('data', onData)
-    child.once('exit', (code) => reject(new Error(`receiver exited with ${code}: ${output}`)))
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new Error(`receiver exited (${code ?? signal}) before listening: ${output}`))
+    })
   })
 }

@@ -43,10 +43,16 @@ export function createReceiverClient(options: {
   password?: string | undefined
   fetch: FetchLike
 }): ReceiverClient {
-  const base = options.url.replace(/\/+$/, '')
+  // fetch refuses URLs with credentials, and messages must not show them: move them to a header.
+  const parsed = new URL(options.url)
+  const username = parsed.username ? decodeURIComponent(parsed.username) : options.username
+  const password = parsed.password ? decodeURIComponent(parsed.password) : options.password
+  parsed.username = ''
+  parsed.password = ''
+  const base = parsed.href.replace(/\/+$/, '')
   const headers: Record<string, string> = { accept: 'application/json' }
-  if (options.username !== undefined && options.password !== undefined) {
-    headers.authorization = `Basic ${btoa(`${options.username}:${options.password}`)}`
+  if (username !== undefined && password !== undefined) {
+    headers.authorization = `Basic ${btoa(`${username}:${password}`)}`
   }
 
   async function listNewest(limit: number): Promise<ReceivedWebhook[]> {

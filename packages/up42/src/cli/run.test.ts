@@ -649,6 +649,26 @@ describe('run: point', () => {
     expect(stdout).toContain(`run \`up42 test ${webhook.id}\``)
   })
 
+  it('takes receiver credentials from the --receiver URL and never prints them', async () => {
+    const webhook = seed()
+    const withAuth = receiver.url.replace(
+      'http://',
+      `http://${RECEIVER_AUTH.username}:${RECEIVER_AUTH.password}@`
+    )
+    const { code, stdout } = await cli([
+      'point',
+      webhook.id,
+      '--url',
+      tunnelUrl,
+      '--receiver',
+      withAuth,
+    ])
+    expect(code).toBe(0)
+    expect(stdout).toContain(`Waiting up to 15 s for them at ${receiver.url} ...`)
+    expect(stdout).toContain('The local receiver got 2 of 2 test event(s):')
+    expect(stdout).not.toContain(RECEIVER_AUTH.password)
+  })
+
   it('tells how to pass the receiver credentials when it answers 401', async () => {
     const webhook = seed()
     const { code, stdout } = await cli([
