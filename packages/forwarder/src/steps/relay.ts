@@ -2,7 +2,13 @@ import { resolveRelayConfig, type ForwarderProps } from '../core/config.ts'
 import { forwardWebhook } from '../core/relay-webhook.ts'
 import { validateWebhook } from '../core/validate-webhook.ts'
 import type { RunArgs } from './pipedream-types.ts'
-import { currentRun, exitWith, exportForwarded, forwardOrRerun } from './step-adapter.ts'
+import {
+  currentRun,
+  exitWith,
+  exportForwarded,
+  exportVerdict,
+  forwardOrRerun,
+} from './step-adapter.ts'
 import { forwardProps, validateProps } from './step-props.ts'
 
 export default defineComponent({
@@ -13,7 +19,7 @@ export default defineComponent({
     // A re-run comes minutes after delivery: check the signature's age as of the first run.
     const validation = await validateWebhook(event, config, { now: currentRun($).firstRunAt })
     if (!validation.ok) return exitWith($, validation.result)
-    $.export('verdict', validation.verdict)
+    exportVerdict($, validation.verdict)
     const traceId = steps.trigger.context?.trace_id
     const outcome = await forwardOrRerun($, this, process.env, () =>
       forwardWebhook(event, config, { traceId })

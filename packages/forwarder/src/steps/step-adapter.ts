@@ -62,6 +62,12 @@ export function exportVerdict($: PipedreamDollar, verdict: Verdict): void {
     `Valid ${verdict.liveMode ? 'live' : 'test'} ${verdict.event} ${verdict.status ?? ''}${id ? ` for ${id}` : ''}`
   )
   $.export('verdict', verdict)
+  if (verdict.bodySource === 'reconstructed') {
+    $.export(
+      'warning',
+      'The trigger gave no event.bodyRaw: the signature was checked against JSON.stringify(event.body), which matches only compact JSON. If valid webhooks get rejected, use a trigger that provides the raw body.'
+    )
+  }
 }
 
 export function exportForwarded(

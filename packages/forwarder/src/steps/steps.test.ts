@@ -72,6 +72,15 @@ describe('validate step', () => {
     expect(run.returnValue).toEqual(run.exports.verdict)
   })
 
+  it('warns when it had to verify a re-serialised body (no bodyRaw from the trigger)', async () => {
+    setEnv({ UP42_WEBHOOK_SECRET: SECRET })
+    const withRaw = await runStep(validate, { event: await signedTriggerEvent() })
+    expect(withRaw.exports.warning).toBeUndefined()
+    const run = await runStep(validate, { event: await signedTriggerEvent({ withBodyRaw: false }) })
+    expect(run.exports.verdict).toMatchObject({ bodySource: 'reconstructed' })
+    expect(run.exports.warning).toMatch(/no event\.bodyRaw/)
+  })
+
   it('exits the workflow with a summary when the signature is wrong', async () => {
     setEnv({ UP42_WEBHOOK_SECRET: 'not-the-secret' })
     const run = await runStep(validate, { event: await signedTriggerEvent() })
