@@ -6,6 +6,7 @@ import { jobEvent, signedHeaders } from '../test/inspector-helpers.ts'
 import { createApp } from './app.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookRecord, WebhookStore } from './store.ts'
+import { createWebhookEvents } from './webhook-events.ts'
 
 describe('GET /api/export and POST /api/import', () => {
   let dir: string
@@ -172,6 +173,33 @@ describe('GET /api/export and POST /api/import', () => {
     const res = await importText('\n\n')
     expect(res.status).toBe(400)
     expect((await res.json()).msg).toMatch(/no webhook/)
+  })
+
+  it('Should refuse an upload over the size limit with 413, storing nothing', async () => {
+    const { createInspectorRoutes } = await import('./inspector/routes.ts')
+    const routes = createInspectorRoutes({
+      store: target,
+      events: createWebhookEvents(),
+      maxImportBytes: 100,
+    })
+    const res = await routes.request('/api/import', {
+      method: 'POST',
+      body: await exportText(from),
+    })
+    expect(res.status).toBe(413)
+    expect(await res.text()).toMatch(/import larger than 100 bytes/)
+    expect((await target.stats()).total).toBe(0)
+  })
+
+  it('Should announce imported webhooks to live listeners', async () => {
+    const events = createWebhookEvents()
+    const seen: number[] = []
+    events.subscribe((event) => {
+      if (event.type === 'stored') seen.push(event.webhook.id)
+    })
+    const app = createApp({ store: target, events })
+    await app.request('/api/import', { method: 'POST', body: await exportText(from) })
+    expect(seen).toEqual([1, 2, 3])
   })
 
   it('Should drop credential headers found in an imported file', async () => {

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { exportNdjson } from '../export.ts'
 import { ImportError, importWebhooks, parseImport } from '../import.ts'
@@ -25,9 +26,13 @@ export interface InspectorDeps {
   replayTimeoutMs?: number
   /** SSE heartbeat interval; default 15 s. */
   heartbeatMs?: number
+  /** Largest accepted import upload; default 256 MiB. */
+  maxImportBytes?: number
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable'
+/** An import is parsed whole before anything is stored, so it is held in memory: cap it. */
+export const MAX_IMPORT_BYTES = 256 * 1024 * 1024
 // Webhook bodies are untrusted input shown on the page: no inline script, nothing from elsewhere.
 const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -153,26 +158,37 @@ export function createInspectorRoutes(deps: InspectorDeps): Hono {
     })
   })
 
-  routes.post('/api/import', async (c) => {
-    try {
-      const inputs = parseImport(await c.req.text())
-      const result = await importWebhooks(store, inputs)
-      for (const webhook of result.stored) events.emit({ type: 'stored', webhook })
-      return c.json({
-        total: result.total,
-        imported: result.imported,
-        duplicates: result.duplicates,
-      })
-    } catch (error) {
-      if (!(error instanceof ImportError)) throw error
-      if (error.code !== 'STORE_FAILED') {
-        return c.json({ code: 400, msg: error.message, errors: error.errors }, 400)
+  routes.post(
+    '/api/import',
+    bodyLimit({
+      maxSize: deps.maxImportBytes ?? MAX_IMPORT_BYTES,
+      onError: () => {
+        throw new HTTPException(413, {
+          message: `import larger than ${deps.maxImportBytes ?? MAX_IMPORT_BYTES} bytes; split the file`,
+        })
+      },
+    }),
+    async (c) => {
+      try {
+        const inputs = parseImport(await c.req.text())
+        const result = await importWebhooks(store, inputs)
+        for (const webhook of result.stored) events.emit({ type: 'stored', webhook })
+        return c.json({
+          total: result.total,
+          imported: result.imported,
+          duplicates: result.duplicates,
+        })
+      } catch (error) {
+        if (!(error instanceof ImportError)) throw error
+        if (error.code !== 'STORE_FAILED') {
+          return c.json({ code: 400, msg: error.message, errors: error.errors }, 400)
+        }
+        for (const webhook of error.partial?.stored ?? []) events.emit({ type: 'stored', webhook })
+        const { total = 0, imported = 0, duplicates = 0 } = error.partial ?? {}
+        return c.json({ code: 500, msg: error.message, total, imported, duplicates }, 500)
       }
-      for (const webhook of error.partial?.stored ?? []) events.emit({ type: 'stored', webhook })
-      const { total = 0, imported = 0, duplicates = 0 } = error.partial ?? {}
-      return c.json({ code: 500, msg: error.message, total, imported, duplicates }, 500)
     }
-  })
+  )
 
   return routes
 }
