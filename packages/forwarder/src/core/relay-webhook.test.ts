@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
 import { MockAgent } from 'undici'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -141,5 +142,34 @@ describe('relayWebhook', () => {
       code: 'PING_FAILED',
       status: 401,
     })
+  })
+
+  it('never puts the secret or the password into an outcome or an error', async () => {
+    const secrets = [
+      config.secret,
+      config.password,
+      Buffer.from(`relay:${config.password}`).toString('base64'),
+    ]
+    const texts: string[] = []
+    const forged = await signedTriggerEvent({ secret: 'forged' })
+    texts.push(JSON.stringify(await relayWebhook(forged, config, { dispatcher: agent })))
+    const pool = agent.get(ORIGIN)
+    pool.intercept({ path: '/ping', method: 'GET' }).reply(401, 'who are you')
+    pool.intercept({ path: '/ping', method: 'GET' }).reply(200, 'PONG')
+    pool.intercept({ path: '/receive-webhooks', method: 'POST' }).reply(403, 'forbidden')
+    const event = await signedTriggerEvent()
+    for (let i = 0; i < 2; i += 1) {
+      const error = (await relayWebhook(event, config, { dispatcher: agent }).catch(
+        (e: unknown) => e
+      )) as Error
+      expect(error.name).toBe('ForwardError')
+      texts.push(
+        error.message,
+        error.stack ?? '',
+        JSON.stringify(error),
+        inspect(error, { depth: 5 })
+      )
+    }
+    for (const text of texts) for (const secret of secrets) expect(text).not.toContain(secret)
   })
 })
