@@ -33,3 +33,16 @@ export type {
 } from './core/config.ts'
 export { ForwardError, ConfigError, GiveUpError } from './core/errors.ts'
 export type { ForwardErrorCode } from './core/errors.ts'
+export { createRelayServer, toTriggerEvent } from './create-relay-server.ts'
+export type { RelayServer, RelayServerOptions } from './create-relay-server.ts'
+export { runStep, installDefineComponent, createTriggerContext } from './pipedream-runtime.ts'
+export type { StepComponent, StepExecution, RunStepOptions } from './pipedream-runtime.ts'
+export { loadStepBundle, registerPinnedImports } from './load-step-bundle.ts'
+export {
+  simulate,
+  buildSimulatedEvent,
+  signedDelivery,
+  parseSimulateArgs,
+  UsageError,
+} from './simulate.ts'
+export type { SimulateOptions, SimulatedReply } from './simulate.ts'
