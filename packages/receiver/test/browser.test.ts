@@ -131,7 +131,12 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
 
   it('Should show, follow, filter, detail, timeline and replay a webhook', async () => {
     const errors: string[] = []
+    const foreign: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
+    page.on('request', (request) => {
+      if (!request.url().startsWith(baseUrl) && !request.url().startsWith('data:'))
+        foreign.push(request.url())
+    })
     await page.goto(baseUrl)
     await page.locator('#live[data-state="live"]').waitFor()
     await expect.poll(() => page.locator('#list .row').count()).toBe(8)
@@ -157,6 +162,7 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
     expect(await page.locator('#list .row .c-ref').allTextContents()).toEqual(
       Array(3).fill(`job ${JOB}`)
     )
+    expect(await page.locator('#export').getAttribute('href')).toBe(`api/export?jobId=${JOB}`)
 
     // Detail.
     await row.click()
@@ -217,5 +223,30 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
     mkdirSync(ARTIFACTS, { recursive: true })
     await page.screenshot({ path: join(ARTIFACTS, 'inspector.png') })
     expect(errors).toEqual([])
+    expect(foreign).toEqual([]) // works offline: nothing but the receiver itself
+  })
+
+  it('Should page through a long history while keeping only the visible rows in the DOM', async () => {
+    const before = Number((await page.locator('#count').textContent())?.replace(/\D/g, ''))
+    for (let batch = 0; batch < 9; batch++) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => send(job(`bulk-${batch}-${i}`, 'RUNNING', 30)))
+      )
+    }
+    const total = before + 450
+    await page.goto(baseUrl)
+    await page.locator('#list .row').first().waitFor()
+    const list = page.locator('#list')
+    // scroll until every page is loaded (200 per page, by cursor)
+    for (let i = 0; i < 50; i++) {
+      const foot = (await page.locator('#list-foot').textContent()) ?? ''
+      if (foot === `${total} shown`) break
+      await list.evaluate((element) => element.scrollTo(0, element.scrollHeight))
+      await page.waitForTimeout(50)
+    }
+    expect(await page.locator('#list-foot').textContent()).toBe(`${total} shown`)
+    expect(await page.locator('#list .row').count()).toBeLessThan(60)
+    await list.evaluate((element) => element.scrollTo(0, element.scrollHeight))
+    await expect.poll(() => page.locator('#list .row').last().getAttribute('data-id')).toBe('1')
   })
 })
