@@ -34,7 +34,12 @@ export function queryString(filters, extra = {}) {
   return text ? `?${text}` : ''
 }
 
-async function request(path, init) {
+/**
+ * @param {string} path relative, so the page also works under a path prefix
+ * @param {RequestInit} [init]
+ * @param {number[]} [answers] non-2xx statuses that still carry a result (replay's 502)
+ */
+async function request(path, init, answers = []) {
   const res = await fetch(path, { headers: { accept: 'application/json' }, ...init })
   const text = await res.text()
   let body = null
@@ -43,7 +48,7 @@ async function request(path, init) {
   } catch {
     body = text
   }
-  if (!res.ok && res.status !== 502) {
+  if (!res.ok && !answers.includes(res.status)) {
     const message = (body && typeof body === 'object' && (body.error ?? body.msg)) || res.statusText
     throw new ApiError(String(message), res.status, body)
   }
@@ -58,11 +63,15 @@ export const api = {
   timeline: (key) => request(`api/timeline?key=${encodeURIComponent(key)}`),
   attempts: (id) => request(`api/webhooks/${id}/replays`),
   replay: (id, body) =>
-    request(`api/webhooks/${id}/replay`, {
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }),
+    request(
+      `api/webhooks/${id}/replay`,
+      {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      },
+      [502]
+    ),
   import: (ndjson) =>
     request('api/import', {
       method: 'POST',

@@ -374,7 +374,8 @@ function onDeleted({ id }) {
 
 function setLive(mode, text) {
   liveEl.dataset.state = mode
-  liveEl.lastElementChild && (liveEl.lastElementChild.textContent = text)
+  const label = liveEl.lastElementChild
+  if (label) label.textContent = text
 }
 
 function connect() {

@@ -83,7 +83,8 @@ export function renderDetail(record, ctx) {
       { class: 'detail-actions' },
       copyButton(
         'Copy as curl',
-        () => toCurl(record, ctx.config.replayUrl || 'http://127.0.0.1:8080/'),
+        () =>
+          toCurl(record, ctx.config.replayUrl || new URL('receive-webhooks', location.href).href),
         ctx
       ),
       h(
