@@ -119,7 +119,10 @@ export async function verifyWebhook(
     return { created, components, secretIndex, bodyCovered: false }
   }
   const hash = createBodyHasher(body)
-  for (const name of digestHeaders) await verifyBodyDigest(name, readHeader(name)!, hash)
+  for (const name of digestHeaders) {
+    const pending = verifyBodyDigest(name, readHeader(name)!, hash)
+    if (pending !== undefined) await pending
+  }
   return { created, components, secretIndex, bodyCovered: true }
 }
 
