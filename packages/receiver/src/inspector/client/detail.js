@@ -381,7 +381,11 @@ function renderReplay(panel, record, ctx) {
     ),
     h('div', { class: 'form-row' }, send, status)
   )
-  panel.append(form, h('h3', null, 'Attempts'), attempts)
+  panel.append(
+    form,
+    h('h3', null, 'Attempts ', h('span', { class: 'muted small' }, 'newest first')),
+    attempts
+  )
   loadAttempts(attempts, record.id)
 }
 
@@ -410,32 +414,34 @@ async function loadAttempts(container, id) {
         h(
           'tbody',
           null,
-          ...items.map((a) =>
-            h(
-              'tr',
-              { class: 'attempt' },
-              h('td', null, shortTime(a.at)),
-              h('td', null, a.mode),
-              h('td', { class: 'ellipsis', title: a.url }, a.url),
+          ...[...items]
+            .reverse()
+            .map((a) =>
               h(
-                'td',
-                null,
-                a.error
-                  ? h('span', { class: 'badge bad' }, 'error')
-                  : h(
-                      'span',
-                      { class: `badge ${a.status < 300 ? 'good' : 'bad'}` },
-                      String(a.status)
-                    )
-              ),
-              h('td', { class: 'num' }, `${a.latencyMs} ms`),
-              h(
-                'td',
-                { class: 'ellipsis mono', title: a.error ?? a.responseExcerpt ?? '' },
-                a.error ?? a.responseExcerpt ?? ''
+                'tr',
+                { class: 'attempt' },
+                h('td', null, shortTime(a.at)),
+                h('td', null, a.mode),
+                h('td', { class: 'ellipsis', title: a.url }, a.url),
+                h(
+                  'td',
+                  null,
+                  a.error
+                    ? h('span', { class: 'badge bad' }, 'error')
+                    : h(
+                        'span',
+                        { class: `badge ${a.status < 300 ? 'good' : 'bad'}` },
+                        String(a.status)
+                      )
+                ),
+                h('td', { class: 'num' }, `${a.latencyMs} ms`),
+                h(
+                  'td',
+                  { class: 'ellipsis mono', title: a.error ?? a.responseExcerpt ?? '' },
+                  a.error ?? a.responseExcerpt ?? ''
+                )
               )
             )
-          )
         )
       )
     )
