@@ -19,7 +19,7 @@ import type {
 export interface SqliteStoreOptions {
   /** A file path (its folder must exist) or `:memory:`. */
   path: string
-  /** Rows fetched per query by `iterate`/`iterateCompact`; bounds their memory. Default 500. */
+  /** Rows fetched per query by `iterate`/`iterateCompact`; bounds their memory. Default 128. */
   chunkSize?: number
   /** How long a write waits for another connection's lock before failing `BUSY`. Default 5000. */
   busyTimeoutMs?: number
@@ -226,8 +226,9 @@ function toStoreError(error: unknown, action: string): StoreError {
  * @throws {StoreError} `FAILED` when the file cannot be opened or its schema is newer than ours.
  */
 export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
-  const { chunkSize = 500, busyTimeoutMs = 5000, onCommit } = options
+  const { chunkSize = 128, busyTimeoutMs = 5000, onCommit } = options
   let db: Database.Database
+  let scanner: Database.Database
   try {
     db = new Database(options.path)
     db.pragma('journal_mode = WAL')
@@ -235,6 +236,11 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     db.pragma('foreign_keys = ON')
     db.pragma(`busy_timeout = ${busyTimeoutMs}`)
     migrate(db)
+    // Full scans (dumps, exports) get their own connection with a small page cache: a dump of
+    // every row would otherwise fill the writer's 16 MB cache with pages read once, and in WAL
+    // mode a reader never blocks the writer. `:memory:` is private to one connection.
+    scanner = options.path === ':memory:' ? db : new Database(options.path, { readonly: true })
+    if (scanner !== db) scanner.pragma('cache_size = -1000')
   } catch (error) {
     throw toStoreError(error, `open the database ${options.path}`)
   }
@@ -274,11 +280,12 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     'SELECT * FROM replay_attempts WHERE webhook_id = ? ORDER BY id'
   )
   const statements = new Map<string, Database.Statement>()
-  const statement = (sql: string): Database.Statement => {
-    let cached = statements.get(sql)
+  const statement = (sql: string, on = db): Database.Statement => {
+    const key = on === db ? sql : `scan:${sql}`
+    let cached = statements.get(key)
     if (cached === undefined) {
-      cached = db.prepare(sql)
-      statements.set(sql, cached)
+      cached = on.prepare(sql)
+      statements.set(key, cached)
     }
     return cached
   }
@@ -362,7 +369,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       const size = Math.min(chunkSize, remaining)
       const sql = `SELECT ${columns} FROM webhooks WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ${size}`
       // one short query per chunk: no read transaction stays open while the client reads slowly
-      const stmt = statement(sql)
+      const stmt = statement(sql, scanner)
       const rows = (raw ? stmt.raw(true).all(...params) : stmt.raw(false).all(...params)) as Row[]
       if (rows.length === 0) return
       yield rows
@@ -495,6 +502,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       if (closed) return
       flush()
       closed = true
+      if (scanner !== db) scanner.close()
       db.close()
     },
   }
