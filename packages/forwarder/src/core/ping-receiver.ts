@@ -1,13 +1,9 @@
 import type { ForwardConfig } from './config.ts'
 import { ForwardError } from './errors.ts'
 import { basicAuthorization, requestWithRetry, type HttpDeps } from './http-client.ts'
+import { ngrokErrorCode } from './ngrok-error.ts'
 import { PING_RETRY_STATUSES } from './retry-policy.ts'
 import { USER_AGENT } from './user-agent.ts'
-
-/** ngrok error pages name their cause (ERR_NGROK_3200 = tunnel offline, 8012 = upstream down). */
-function ngrokErrorCode(text: string): string | undefined {
-  return /ERR_NGROK_\d+/.exec(text)?.[0]
-}
 
 /**
  * `GET {receiverUrl}/ping` must answer 200 `PONG`: anything else (an ngrok error page, a 401 from
@@ -37,7 +33,7 @@ export async function pingReceiver(
     deps
   )
   if (reply.statusCode === 200 && reply.text.trim() === 'PONG') return { attempts: reply.attempts }
-  const ngrok = ngrokErrorCode(reply.text)
+  const ngrok = ngrokErrorCode(reply.headers, reply.text)
   const what = reply.statusCode === 200 ? '200 without PONG' : `${reply.statusCode}`
   throw new ForwardError(
     'PING_FAILED',

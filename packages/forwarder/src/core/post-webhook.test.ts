@@ -215,6 +215,23 @@ describe('postWebhook', () => {
     })
   })
 
+  it('treats an ngrok error page as RECEIVER_UNREACHABLE, not as a rejection', async () => {
+    agent
+      .get(ORIGIN)
+      .intercept({ path: '/receive-webhooks', method: 'POST' })
+      .reply(404, 'Tunnel tunnel.example not found', {
+        headers: { 'ngrok-error-code': 'ERR_NGROK_3200' },
+      })
+    const error = await postWebhook(
+      buildForwardRequest(event),
+      config,
+      { deadline: deadline() },
+      deps()
+    ).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'RECEIVER_UNREACHABLE', status: 404 })
+    expect((error as Error).message).toContain('ERR_NGROK_3200')
+  })
+
   it('does not retry a 500: RECEIVER_ERROR', async () => {
     agent.get(ORIGIN).intercept({ path: '/receive-webhooks', method: 'POST' }).reply(500, 'boom')
     const error = await postWebhook(

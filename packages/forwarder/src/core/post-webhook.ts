@@ -2,6 +2,7 @@ import type { ForwardConfig } from './config.ts'
 import { ForwardError } from './errors.ts'
 import type { ForwardRequest } from './forward-request.ts'
 import { basicAuthorization, requestWithRetry, type HttpDeps } from './http-client.ts'
+import { ngrokErrorCode } from './ngrok-error.ts'
 import { POST_RETRY_STATUSES } from './retry-policy.ts'
 import { USER_AGENT } from './user-agent.ts'
 
@@ -35,7 +36,7 @@ function keyOf(reply: unknown): { key: number | null; duplicate: boolean } {
  * Retrying is safe because the receiver dedups on `idempotency-key`.
  *
  * @throws {ForwardError} RECEIVER_REJECTED (4xx but 429), RECEIVER_ERROR (5xx, or 429 until the
- *   budget ran out), RECEIVER_UNREACHABLE or TIMEOUT
+ *   budget ran out), RECEIVER_UNREACHABLE (no connection, or an ngrok error page) or TIMEOUT
  */
 export async function postWebhook(
   forward: ForwardRequest,
@@ -67,6 +68,19 @@ export async function postWebhook(
     return { status, ...keyOf(reply), attempts, reply }
   }
   const retried = attempts > 1 ? ` after ${attempts} attempts` : ''
+  // The tunnel can go down between the ping and the POST; that is worth a re-run, not a rejection.
+  const ngrok = ngrokErrorCode(response.headers, response.text)
+  if (ngrok) {
+    throw new ForwardError(
+      'RECEIVER_UNREACHABLE',
+      `POST ${url} answered ${status} from ngrok (${ngrok})${retried}`,
+      {
+        url,
+        status,
+        attempts,
+      }
+    )
+  }
   if (status >= 500 || status === 429) {
     throw new ForwardError('RECEIVER_ERROR', `POST ${url} answered ${status}${retried}`, {
       url,
