@@ -155,7 +155,7 @@ export function replyFor(execution: StepExecution, traceId: string): Reply {
   return json(200, { outcome: 'completed', returnValue: execution.returnValue ?? null, traceId })
 }
 
-function describe(execution: StepExecution): string {
+function describeExecution(execution: StepExecution): string {
   const outcome = execution.exports.outcome as
     { outcome?: string; key?: unknown; reason?: string } | undefined
   if (execution.error !== undefined) {
@@ -232,7 +232,7 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
       rerunContext,
     })
     log(
-      `${event.method} ${event.path} trace=${trigger.trace_id} run=${runs}: ${describe(execution)}`
+      `${event.method} ${event.path} trace=${trigger.trace_id} run=${runs}: ${describeExecution(execution)}`
     )
     const rerun = execution.rerun
     // Pipedream stops re-running once maxRetries re-runs happened and moves on.
