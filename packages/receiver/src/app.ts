@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { HttpBindings } from '@hono/node-server'
-import { StoreError } from './errors.ts'
+import { InvalidBodyError, StoreError } from './errors.ts'
 import { createInspectorRoutes } from './inspector/routes.ts'
 import { signatureVerdict } from './signature-verdict.ts'
 import type { IterateOptions, WebhookFilter, WebhookStore } from './store.ts'
@@ -52,8 +52,6 @@ const STATUS_MESSAGES: Record<number, string> = {
   413: 'payload too large',
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 /** The original's error body shape, spacing included: `{"code": 405, "msg": "method not allowed"}`. */
 const errorBody = (code: number, msg: string): string =>
   `{"code": ${code}, "msg": ${JSON.stringify(msg)}}`
@@ -98,16 +96,38 @@ function parseFilter(query: Record<string, string>): WebhookFilter {
   return filter
 }
 
-function isJson(bytes: Uint8Array): boolean {
-  try {
-    JSON.parse(utf8.decode(bytes))
-    return true
-  } catch {
-    return false
-  }
+type AppContext = Context<{ Bindings: Partial<HttpBindings> }>
+
+/** One request header; straight from Node's parsed headers when there is a socket. */
+function header(c: AppContext, name: string): string | undefined {
+  const incoming = c.env?.incoming
+  if (incoming === undefined) return c.req.header(name)
+  const value = incoming.headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
 }
 
-function remoteAddress(c: Context<{ Bindings: Partial<HttpBindings> }>): string | null {
+/**
+ * Every request header, lower-case, repeated ones joined with ", " as `Headers` does. Read from
+ * Node's rawHeaders when there is a socket: building a WHATWG `Headers` costs more than the rest
+ * of the request.
+ */
+function requestHeaders(c: AppContext): Record<string, string> {
+  const headers = new Map<string, string>()
+  const raw = c.env?.incoming?.rawHeaders
+  if (raw === undefined) {
+    c.req.raw.headers.forEach((value, name) => headers.set(name, value))
+  } else {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase()
+      const previous = headers.get(name)
+      headers.set(name, previous === undefined ? raw[i + 1]! : `${previous}, ${raw[i + 1]!}`)
+    }
+  }
+  // fromEntries defines own properties, so a header named __proto__ stays a plain key
+  return Object.fromEntries(headers)
+}
+
+function remoteAddress(c: AppContext): string | null {
   // absent under app.request() in tests, where there is no socket
   return c.env?.incoming?.socket.remoteAddress ?? null
 }
@@ -151,6 +171,9 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
       const msg = error.message || STATUS_MESSAGES[error.status] || 'error'
       return c.body(errorBody(error.status, msg), error.status, headers)
     }
+    if (error instanceof InvalidBodyError) {
+      return c.body(errorBody(400, 'body is not UTF-8 JSON'), 400, { 'content-type': JSON_TYPE })
+    }
     onError(error)
     if (error instanceof StoreError && error.code === 'BUSY') {
       return c.body(errorBody(503, 'storage busy, retry'), 503, {
@@ -172,7 +195,8 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
 
   app.use(async (c, next) => {
     if (!PING.test(c.req.path)) return next()
-    return c.body('PONG', 200, { 'content-type': 'text/plain' })
+    // explicit length so HEAD also announces it, as nginx did
+    return c.body('PONG', 200, { 'content-type': 'text/plain', 'content-length': '4' })
   })
 
   app.all('/favicon.ico', (c) => c.body(null, 204))
@@ -194,8 +218,8 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
       // With a Content-Length, check it here: bodyLimit would touch c.req.raw.body, which makes
       // @hono/node-server wrap the socket in a web ReadableStream and costs ~10x throughput.
       // Node's parser guarantees the body is exactly Content-Length bytes.
-      const length = c.req.header('content-length')
-      if (length === undefined || c.req.header('transfer-encoding') !== undefined) {
+      const length = header(c, 'content-length')
+      if (length === undefined || header(c, 'transfer-encoding') !== undefined) {
         return limitStreamedBody(c, next)
       }
       if (Number(length) > maxBodyBytes) throw fail(413, `body larger than ${maxBodyBytes} bytes`)
@@ -204,22 +228,20 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     async (c) => {
       const body = new Uint8Array(await c.req.arrayBuffer())
       if (body.byteLength === 0) throw fail(400, 'empty body')
-      if (!isJson(body)) throw fail(400, 'body is not UTF-8 JSON')
-
-      const verdict =
-        secret === null ? 'unchecked' : await signatureVerdict(c.req.raw.headers, body, secret, now)
+      const all = requestHeaders(c)
+      const verdict = secret === null ? 'unchecked' : await signatureVerdict(all, body, secret, now)
       if (requireSignature && verdict !== 'verified') throw fail(401, `signature ${verdict}`)
 
       const headers: Record<string, string> = {}
-      c.req.raw.headers.forEach((value, name) => {
+      for (const [name, value] of Object.entries(all)) {
         if (!CREDENTIAL_HEADERS.has(name)) headers[name] = value
-      })
+      }
       const result = await store.insert({
         body,
         headers,
         remoteAddress: remoteAddress(c),
         verdict,
-        idempotencyKey: c.req.header('idempotency-key') ?? null,
+        idempotencyKey: all['idempotency-key'] ?? null,
       })
       events.emit({ type: result.duplicate ? 'duplicate' : 'stored', webhook: result.webhook })
       const msg = result.duplicate

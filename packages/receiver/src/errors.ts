@@ -27,3 +27,13 @@ export class StoreError extends Error {
     this.code = code
   }
 }
+
+/** Thrown (as a rejection) by `WebhookStore.insert` when the body is not UTF-8 JSON. */
+export class InvalidBodyError extends Error {
+  readonly code = 'NOT_UTF8_JSON'
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'InvalidBodyError'
+  }
+}

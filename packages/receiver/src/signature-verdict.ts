@@ -2,18 +2,20 @@ import { verifyWebhook, WebhookVerificationError } from '@up42-webhooks/shared'
 import type { Verdict } from './store.ts'
 
 /**
- * Re-verifies the forwarded UP42 signature: `verified`, `unsigned` when neither `signature` nor
+ * Re-verifies the forwarded UP42 signature (`headers`: lower-case names): `verified`, `unsigned` when neither `signature` nor
  * `signature-input` is present, or `invalid:<code>` with the shared verifier's error code.
  *
  * @param now - unix seconds, for tests; the clock by default
  */
 export async function signatureVerdict(
-  headers: Headers,
+  headers: Record<string, string>,
   body: Uint8Array,
   secret: string | string[],
   now?: () => number
 ): Promise<Verdict> {
-  if (!headers.has('signature') && !headers.has('signature-input')) return 'unsigned'
+  if (!Object.hasOwn(headers, 'signature') && !Object.hasOwn(headers, 'signature-input')) {
+    return 'unsigned'
+  }
   try {
     await verifyWebhook({ headers, body }, now === undefined ? { secret } : { secret, now: now() })
     return 'verified'

@@ -4,7 +4,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { StoreError } from './errors.ts'
+import { InvalidBodyError, StoreError } from './errors.ts'
 import { LATEST_SCHEMA_VERSION, migrate } from './migrations.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookInput, WebhookStore } from './store.ts'
@@ -163,7 +163,7 @@ describe('createSqliteStore', () => {
   })
 
   it('rejects a body that is not UTF-8 JSON and writes nothing', async () => {
-    await expect(store.insert(input('not json'))).rejects.toThrow(TypeError)
+    await expect(store.insert(input('not json'))).rejects.toThrow(InvalidBodyError)
     await expect(
       store.insert({ ...input(''), body: new Uint8Array([0x22, 0xff, 0x22]) })
     ).rejects.toThrow('UTF-8 JSON')

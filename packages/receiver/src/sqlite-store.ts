@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { compactJson } from './compact-json.ts'
-import { StoreError } from './errors.ts'
+import { InvalidBodyError, StoreError } from './errors.ts'
 import { extractFields } from './extract-fields.ts'
 import { migrate } from './migrations.ts'
 import type {
@@ -145,9 +145,7 @@ function prepareRow(input: WebhookInput): PreparedRow {
     text = utf8.decode(body)
     parsed = JSON.parse(text)
   } catch (error) {
-    throw new TypeError('[@up42-webhooks/receiver] webhook body must be UTF-8 JSON', {
-      cause: error,
-    })
+    throw new InvalidBodyError('the webhook body is not UTF-8 JSON', { cause: error })
   }
   const fields = extractFields(parsed)
   const compact = compactJson(text)

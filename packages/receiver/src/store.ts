@@ -128,7 +128,10 @@ export interface ReplayAttempt {
 
 /** Storage behind the receiver. Writes resolve only once they are durable. */
 export interface WebhookStore {
-  /** Stores a webhook, or counts one more delivery of an already stored messageId. */
+  /**
+   * Stores a webhook, or counts one more delivery of an already stored messageId. Rejects with
+   * `InvalidBodyError` when the body is not UTF-8 JSON, `StoreError` when the database fails.
+   */
   insert(input: WebhookInput): Promise<InsertResult>
   get(id: number): Promise<WebhookRecord | null>
   /** Newest first, cursor pagination. */
