@@ -7,7 +7,7 @@ import { EXAMPLE_EVENTS, signWebhook, verifyWebhook } from '../packages/shared/s
 const SECRET = 'QWZTFnMEXhqZKNmu'
 const CREATED = 1658759606
 const ROUNDS = 5
-const SECONDS_PER_RUN = 2.5
+const SECONDS_PER_RUN = 3
 const WARMUP_SECONDS = 1
 
 const body = EXAMPLE_EVENTS.jobLive

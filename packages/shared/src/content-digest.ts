@@ -65,9 +65,15 @@ export function verifyBodyDigest(
       header,
     })
   }
-  const actual = expected.map(([algorithm]) => hash(algorithm))
+  const actual: Array<Uint8Array | Promise<Uint8Array>> = []
+  let pending = false
+  for (const [algorithm] of expected) {
+    const digest = hash(algorithm)
+    pending ||= digest instanceof Promise
+    actual.push(digest)
+  }
   // Only SHA-512 (Web Crypto) is async; the common SHA-256-only case skips the microtasks.
-  if (actual.some((digest) => digest instanceof Promise)) {
+  if (pending) {
     return Promise.all(actual).then((digests) => compareDigests(header, expected, digests))
   }
   compareDigests(header, expected, actual as Uint8Array[])

@@ -10,7 +10,10 @@ export type BareItem =
   | { type: 'bytes'; value: Uint8Array }
   | { type: 'boolean'; value: boolean }
 
-export type Parameters = Map<string, BareItem>
+export type Parameters = ReadonlyMap<string, BareItem>
+
+// Most items have no parameters; sharing one empty map saves an allocation per item.
+const NO_PARAMETERS: Parameters = new Map()
 
 export interface Item {
   kind: 'item'
@@ -38,6 +41,11 @@ const TOKEN_CHAR = charTable(
 )
 const BASE64_CHAR = charTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=')
 const DIGIT = charTable('0123456789')
+const MINUS = 0x2d
+const DOT = 0x2e
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const SEMICOLON = 0x3b
 
 function charTable(chars: string): Uint8Array {
   const table = new Uint8Array(128)
@@ -46,7 +54,9 @@ function charTable(chars: string): Uint8Array {
 }
 
 function isIn(table: Uint8Array, code: number): boolean {
-  return table[code] === 1
+  // The range check keeps NaN (end of input) and non-ASCII off the typed-array load, whose
+  // slow path for such keys made the whole parser several times slower.
+  return code < 128 && table[code] === 1
 }
 
 /** Parses an RFC 8941 dictionary; duplicate keys keep the last value, as the RFC says. */
@@ -111,7 +121,8 @@ class Parser {
   }
 
   private params(): Parameters {
-    const params: Parameters = new Map()
+    if (this.code() !== SEMICOLON) return NO_PARAMETERS
+    const params = new Map<string, BareItem>()
     while (this.peek() === ';') {
       this.pos++
       this.skip(' ')
@@ -146,46 +157,48 @@ class Parser {
 
   private number(): BareItem {
     const start = this.pos
-    if (this.peek() === '-') this.pos++
-    if (!isIn(DIGIT, this.code())) this.fail()
-    let dot = -1
-    while (this.pos < this.input.length) {
-      const c = this.peek()
-      if (isIn(DIGIT, this.code())) this.pos++
-      else if (c === '.' && dot < 0) {
-        dot = this.pos
-        this.pos++
-      } else break
+    if (this.code() === MINUS) this.pos++
+    const digitsStart = this.pos
+    while (isIn(DIGIT, this.code())) this.pos++
+    const whole = this.pos - digitsStart
+    if (whole === 0) this.fail()
+    if (this.code() !== DOT) {
+      if (whole > 15) this.fail()
+      return { type: 'integer', value: Number(this.input.slice(start, this.pos)) }
     }
-    const text = this.input.slice(start, this.pos)
-    const digits = text.replace('-', '')
-    if (dot < 0) {
-      if (digits.length > 15) this.fail()
-      return { type: 'integer', value: Number(text) }
-    }
-    const [whole = '', fraction = ''] = digits.split('.')
-    if (whole.length > 12 || fraction.length < 1 || fraction.length > 3) this.fail()
-    return { type: 'decimal', value: Number(text) }
+    this.pos++
+    const fractionStart = this.pos
+    while (isIn(DIGIT, this.code())) this.pos++
+    const fraction = this.pos - fractionStart
+    if (whole > 12 || fraction < 1 || fraction > 3) this.fail()
+    return { type: 'decimal', value: Number(this.input.slice(start, this.pos)) }
   }
 
   private string(): BareItem {
     this.pos++
+    // Slices runs between escapes instead of appending character by character.
     let value = ''
-    while (this.pos < this.input.length) {
-      const c = this.input[this.pos++]!
-      if (c === '\\') {
-        const escaped = this.input[this.pos++]
-        if (escaped !== '"' && escaped !== '\\') this.fail()
-        value += escaped
-      } else if (c === '"') {
+    let runStart = this.pos
+    for (;;) {
+      const code = this.code()
+      if (code === QUOTE) {
+        value += this.input.slice(runStart, this.pos)
+        this.pos++
         return { type: 'string', value }
+      }
+      if (code === BACKSLASH) {
+        const escaped = this.input.charCodeAt(this.pos + 1)
+        if (escaped !== QUOTE && escaped !== BACKSLASH) this.fail()
+        value += this.input.slice(runStart, this.pos)
+        runStart = this.pos + 1
+        this.pos += 2
+      } else if (code >= 0x20 && code <= 0x7e) {
+        this.pos++
       } else {
-        const code = c.charCodeAt(0)
-        if (code < 0x20 || code > 0x7e) this.fail()
-        value += c
+        // Control characters, non-ASCII and the end of input (NaN) all land here.
+        this.fail()
       }
     }
-    return this.fail()
   }
 
   private token(): BareItem {

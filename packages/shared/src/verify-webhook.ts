@@ -1,4 +1,9 @@
-import { createBodyHasher, isBodyDigestHeader, verifyBodyDigest } from './content-digest.ts'
+import {
+  createBodyHasher,
+  isBodyDigestHeader,
+  verifyBodyDigest,
+  type BodyDigestHeader,
+} from './content-digest.ts'
 import { WebhookVerificationError } from './errors.ts'
 import { createHeaderReader, type HeaderInput } from './headers.ts'
 import { hmacSha256, timingSafeEqual } from './hmac.ts'
@@ -108,7 +113,10 @@ export async function verifyWebhook(
 
   // Only now, with the headers authenticated, is the body compared: checking digests first
   // would let anyone probe which body matches a digest without knowing the secret.
-  const digestHeaders = [...new Set(components.filter(isBodyDigestHeader))]
+  const digestHeaders: BodyDigestHeader[] = []
+  for (const name of components) {
+    if (isBodyDigestHeader(name) && !digestHeaders.includes(name)) digestHeaders.push(name)
+  }
   if (digestHeaders.length === 0) {
     if (requireBodyDigest) {
       throw new WebhookVerificationError('signature does not cover a body digest', {
@@ -130,18 +138,20 @@ function readOptions(options: VerifyWebhookOptions) {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('[@up42-webhooks/shared] options with a secret required')
   }
-  const secrets = typeof options.secret === 'string' ? [options.secret] : options.secret
-  if (
-    !Array.isArray(secrets) ||
-    secrets.length === 0 ||
-    !secrets.every((secret) => typeof secret === 'string' && secret !== '')
-  ) {
+  const { secret } = options
+  const secrets: readonly unknown[] = typeof secret === 'string' ? [secret] : secret
+  if (!Array.isArray(secrets) || secrets.length === 0) {
     throw new TypeError('[@up42-webhooks/shared] secret required')
+  }
+  for (const candidate of secrets) {
+    if (typeof candidate !== 'string' || candidate === '') {
+      throw new TypeError('[@up42-webhooks/shared] secret required')
+    }
   }
   const now = options.now ?? Math.floor(Date.now() / 1000)
   const maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS
   const futureSkewSeconds = options.futureSkewSeconds ?? DEFAULT_FUTURE_SKEW_SECONDS
-  if (![now, maxAgeSeconds, futureSkewSeconds].every((n) => typeof n === 'number' && n >= 0)) {
+  if (!isNonNegative(now) || !isNonNegative(maxAgeSeconds) || !isNonNegative(futureSkewSeconds)) {
     throw new TypeError(
       '[@up42-webhooks/shared] now, maxAgeSeconds and futureSkewSeconds must be non-negative numbers'
     )
@@ -153,6 +163,10 @@ function readOptions(options: VerifyWebhookOptions) {
     futureSkewSeconds,
     requireBodyDigest: options.requireBodyDigest === true,
   }
+}
+
+function isNonNegative(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0
 }
 
 function missing(header: string): WebhookVerificationError {
