@@ -224,6 +224,20 @@ describe('receiver process', () => {
   )
 
   it(
+    'exits 1 with a clear message when the port is taken',
+    async () => {
+      const first = await startReceiver({ RECEIVER_DB: ':memory:' })
+      const port = new URL(first.url).port
+      const second = launch({ RECEIVER_DB: ':memory:', PORT: port })
+      expect(await second.exit).toEqual({ code: 1, signal: null })
+      expect(second.stderr()).toContain(`cannot listen on 127.0.0.1:${port}: EADDRINUSE`)
+      first.child.kill('SIGTERM')
+      expect(await first.exit).toEqual({ code: 0, signal: null })
+    },
+    TIMEOUT_MS
+  )
+
+  it(
     'starts on a non-loopback HOST with --allow-open, or with basic auth, never printing the password',
     async () => {
       const open = await startReceiver({ HOST: '0.0.0.0', RECEIVER_DB: ':memory:' }, [
