@@ -38,7 +38,9 @@ export function decodeBase64(text: string): Uint8Array | undefined {
   let bits = 0
   let j = 0
   for (let i = 0; i < end; i++) {
-    const value = VALUES[text.charCodeAt(i)] ?? -1
+    const code = text.charCodeAt(i)
+    // Checked before the load: out-of-range keys send typed-array reads down a slow path.
+    const value = code < 128 ? VALUES[code]! : -1
     if (value < 0) return undefined
     buffer = ((buffer << 6) | value) & 0xffffff
     bits += 6

@@ -10,7 +10,8 @@ export type HeaderReader = (name: string) => string | undefined
 /**
  * Normalises a header container into one lookup. Several values of one header (an array, or
  * keys differing only in case) are joined with ', ', as HTTP combines repeated fields.
- * @throws {TypeError} when `headers` is not an object or a value is not a string/string[]
+ * @throws {TypeError} when `headers` is not an object, or (from the reader) when the value of a
+ *   header being read is not a string or string[]
  */
 export function createHeaderReader(headers: HeaderInput): HeaderReader {
   if (typeof headers !== 'object' || headers === null) {
@@ -19,16 +20,20 @@ export function createHeaderReader(headers: HeaderInput): HeaderReader {
   if (typeof (headers as Headers).get === 'function' && isHeadersLike(headers)) {
     return (name) => headers.get(name) ?? undefined
   }
-  const byName = new Map<string, string>()
+  const record = headers as Readonly<Record<string, unknown>>
   // Own enumerable keys only, so `constructor` or `__proto__` never resolve to prototype members.
-  for (const key of Object.keys(headers)) {
-    const value = joinValue((headers as Record<string, unknown>)[key], key)
-    if (value === undefined) continue
-    const name = key.toLowerCase()
-    const previous = byName.get(name)
-    byName.set(name, previous === undefined ? value : `${previous}, ${value}`)
+  const keys = Object.keys(record)
+  // A verification reads four or five names; scanning the keys per read (most are rejected
+  // by length alone) is cheaper than building a lowercased copy of every header.
+  return (name) => {
+    let combined: string | undefined
+    for (const key of keys) {
+      if (key.length !== name.length || (key !== name && key.toLowerCase() !== name)) continue
+      const value = joinValue(record[key], key)
+      if (value !== undefined) combined = combined === undefined ? value : `${combined}, ${value}`
+    }
+    return combined
   }
-  return (name) => byName.get(name)
 }
 
 function isHeadersLike(headers: object): headers is Headers {
