@@ -43,7 +43,9 @@ describe('sha256', () => {
     )
   })
 
-  it('hashes strings beyond the reusable buffer and lone surrogates like TextEncoder', () => {
+  it('hashes strings that grow or exceed the reusable buffer, and lone surrogates like TextEncoder', () => {
+    const medium = 'a'.repeat(5000) + '€'
+    expect(hex(sha256(medium))).toBe(createHash('sha256').update(medium, 'utf8').digest('hex'))
     const large = 'é'.repeat(40_000)
     expect(hex(sha256(large))).toBe(createHash('sha256').update(large, 'utf8').digest('hex'))
     const lone = 'a\ud800b'
