@@ -177,7 +177,7 @@ describe('createApp: the original routes', () => {
     const res = await post(app, EXAMPLE_EVENTS.jobLive)
     expect(res.status).toBe(500)
     expect(res.headers.get('content-type')).toBe('application/json')
-    expect(await res.text()).toBe('{"code": 500, "msg": "storage failure, nothing stored"}')
+    expect(await res.text()).toBe('{"code": 500, "msg": "storage failure"}')
     expect(errors).toHaveLength(1)
   })
 
