@@ -70,6 +70,10 @@ describe('signWebhook', () => {
     ],
     ['a listed header with no value', { body: '', secret: SECRET, components: ['x-missing'] }],
     [
+      'signing the signature header',
+      { body: '', secret: SECRET, components: ['signature'], headers: { signature: 'x' } },
+    ],
+    [
       'a value HTTP would trim',
       { body: '', secret: SECRET, components: ['x-a'], headers: { 'x-a': ' padded ' } },
     ],

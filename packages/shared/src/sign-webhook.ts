@@ -57,6 +57,9 @@ export async function signWebhook(options: SignWebhookOptions): Promise<Record<s
   if (components.length === 0 || !components.every((name) => FIELD_NAME.test(name))) {
     throw new TypeError('[@up42-webhooks/shared] components must be one or more header names')
   }
+  if (components.includes('signature') || components.includes('signature-input')) {
+    throw new TypeError('[@up42-webhooks/shared] a signature cannot cover its own headers')
+  }
   const supplied = new Map<string, string>()
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     supplied.set(name.toLowerCase(), value)
