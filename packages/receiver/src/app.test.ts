@@ -404,12 +404,35 @@ describe('createApp: signature verdicts', () => {
     const stale = await post(
       app,
       EXAMPLE_EVENTS.jobLive,
-      await signWebhook({ body: EXAMPLE_EVENTS.jobLive, secret: SECRET, created: CREATED - 3600 })
+      await signWebhook({ body: EXAMPLE_EVENTS.jobLive, secret: SECRET, created: CREATED - 86_400 })
     )
     expect(await stale.text()).toBe('{"code": 401, "msg": "signature invalid:TIMESTAMP_TOO_OLD"}')
     expect((await store.stats()).total).toBe(0)
     const ok = await post(app, EXAMPLE_EVENTS.jobLive, await signed(EXAMPLE_EVENTS.jobLive))
     expect(await ok.text()).toBe('{"msg": "value with key 1 stored"}\n')
+  })
+
+  it('accepts a signature hours old, as a Pipedream re-run delivers it, within signatureMaxAgeSeconds', async () => {
+    const hourLate = await signWebhook({
+      body: EXAMPLE_EVENTS.jobLive,
+      secret: SECRET,
+      created: CREATED - 3600,
+    })
+    const lenient = makeApp({ secret: SECRET, now, requireSignature: true })
+    expect(await (await post(lenient, EXAMPLE_EVENTS.jobLive, hourLate)).text()).toBe(
+      '{"msg": "value with key 1 stored"}\n'
+    )
+    const strict = makeApp({ secret: SECRET, now, signatureMaxAgeSeconds: 300 })
+    await post(
+      strict,
+      EXAMPLE_EVENTS.orderLive,
+      await signWebhook({
+        body: EXAMPLE_EVENTS.orderLive,
+        secret: SECRET,
+        created: CREATED - 300,
+      })
+    )
+    expect((await store.get(2))?.verdict).toBe('invalid:TIMESTAMP_TOO_OLD')
   })
 
   it('refuses requireSignature without a secret', () => {

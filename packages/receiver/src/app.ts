@@ -29,6 +29,12 @@ export interface AppOptions {
   secret?: string | string[] | null
   /** Answer 401 and store nothing unless the signature verifies (needs `secret`). */
   requireSignature?: boolean
+  /**
+   * Oldest signature `created` accepted, in seconds. Default one day: the forwarder enforces UP42's
+   * 5-minute window when the webhook arrives, then may deliver it hours later from a Pipedream
+   * re-run; replays of a stored webhook are caught by the messageId dedup, not by this window.
+   */
+  signatureMaxAgeSeconds?: number
   /** Passed to the inspector, which replays webhooks there. */
   replayUrl?: string | null
   /** Passed to the inspector for replays. */
@@ -38,6 +44,8 @@ export interface AppOptions {
   /** Clock for signature time windows, in unix seconds. */
   now?: () => number
 }
+
+export const DEFAULT_SIGNATURE_MAX_AGE_SECONDS = 24 * 60 * 60
 
 // `/ping` anywhere in the path, any case, as the original's `location ~* /ping`; `/shopping` is no ping
 const PING = /\/ping/i
@@ -150,6 +158,7 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     auth = null,
     secret = null,
     requireSignature = false,
+    signatureMaxAgeSeconds = DEFAULT_SIGNATURE_MAX_AGE_SECONDS,
     replayUrl = null,
     fetch: fetchImpl,
     onError = (error: unknown) => console.error(error),
@@ -229,7 +238,10 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
       const body = new Uint8Array(await c.req.arrayBuffer())
       if (body.byteLength === 0) throw fail(400, 'empty body')
       const all = requestHeaders(c)
-      const verdict = secret === null ? 'unchecked' : await signatureVerdict(all, body, secret, now)
+      const verdict =
+        secret === null
+          ? 'unchecked'
+          : await signatureVerdict(all, body, secret, signatureMaxAgeSeconds, now)
       if (requireSignature && verdict !== 'verified') throw fail(401, `signature ${verdict}`)
 
       const headers: Record<string, string> = {}

@@ -1,5 +1,9 @@
 import { parseArgs } from 'node:util'
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_SERVER_HEADER } from './app.ts'
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_SERVER_HEADER,
+  DEFAULT_SIGNATURE_MAX_AGE_SECONDS,
+} from './app.ts'
 import { ConfigError } from './errors.ts'
 
 export interface ReceiverConfig {
@@ -12,6 +16,7 @@ export interface ReceiverConfig {
   serverHeader: string
   secret: string | null
   requireSignature: boolean
+  signatureMaxAgeSeconds: number
   allowOpen: boolean
   replayUrl: string | null
   /** No access log lines. */
@@ -30,7 +35,8 @@ Options (each mirrors an environment variable):
   --help            this text
 
 Other variables: RECEIVER_USER + RECEIVER_PASSWORD (basic auth), RECEIVER_MAX_BODY_BYTES (1048576),
-SERVER_HEADER (LeRenard2000), UP42_WEBHOOK_SECRET, RECEIVER_REQUIRE_SIGNATURE=1, REPLAY_URL.`
+SERVER_HEADER (LeRenard2000), UP42_WEBHOOK_SECRET, RECEIVER_REQUIRE_SIGNATURE=1, RECEIVER_SIGNATURE_MAX_AGE (86400 seconds),
+REPLAY_URL.`
 
 type Env = Record<string, string | undefined>
 
@@ -125,6 +131,13 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     )
   }
 
+  const signatureMaxAgeSeconds = readInteger(
+    'RECEIVER_SIGNATURE_MAX_AGE',
+    nonEmpty(env.RECEIVER_SIGNATURE_MAX_AGE) ?? String(DEFAULT_SIGNATURE_MAX_AGE_SECONDS),
+    1,
+    365 * 24 * 60 * 60
+  )
+
   const replayUrl = nonEmpty(env.REPLAY_URL) ?? null
   if (replayUrl !== null && !URL.canParse(replayUrl)) {
     throw new ConfigError('REPLAY_URL', 'INVALID', 'REPLAY_URL must be an absolute URL')
@@ -150,6 +163,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     serverHeader,
     secret,
     requireSignature,
+    signatureMaxAgeSeconds,
     allowOpen,
     replayUrl,
     quiet: values.quiet === true || readBoolean(env, 'RECEIVER_QUIET'),

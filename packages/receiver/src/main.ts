@@ -52,6 +52,7 @@ const app = createApp({
   auth: config.auth,
   secret: config.secret,
   requireSignature: config.requireSignature,
+  signatureMaxAgeSeconds: config.signatureMaxAgeSeconds,
   replayUrl: config.replayUrl,
 })
 

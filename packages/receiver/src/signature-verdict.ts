@@ -5,19 +5,25 @@ import type { Verdict } from './store.ts'
  * Re-verifies the forwarded UP42 signature (`headers`: lower-case names): `verified`, `unsigned` when neither `signature` nor
  * `signature-input` is present, or `invalid:<code>` with the shared verifier's error code.
  *
+ * @param maxAgeSeconds - how old `created` may be; far wider than UP42's 300 s by default because
+ *   the forwarder checks freshness on arrival and may deliver hours later from a Pipedream re-run
  * @param now - unix seconds, for tests; the clock by default
  */
 export async function signatureVerdict(
   headers: Record<string, string>,
   body: Uint8Array,
   secret: string | string[],
+  maxAgeSeconds: number,
   now?: () => number
 ): Promise<Verdict> {
   if (!Object.hasOwn(headers, 'signature') && !Object.hasOwn(headers, 'signature-input')) {
     return 'unsigned'
   }
   try {
-    await verifyWebhook({ headers, body }, now === undefined ? { secret } : { secret, now: now() })
+    await verifyWebhook(
+      { headers, body },
+      now === undefined ? { secret, maxAgeSeconds } : { secret, maxAgeSeconds, now: now() }
+    )
     return 'verified'
   } catch (error) {
     if (error instanceof WebhookVerificationError) return `invalid:${error.code}`
