@@ -39,6 +39,11 @@ export interface AppOptions {
   replayUrl?: string | null
   /** Passed to the inspector for replays. */
   fetch?: typeof fetch
+  /**
+   * The inspector's static files, read on the first page request. Default
+   * `src/inspector/client` of this package, found from its package.json (also when bundled).
+   */
+  assetsDir?: string
   /** Where unexpected (5xx) errors are reported. Default `console.error`. */
   onError?: (error: unknown) => void
   /** Clock for signature time windows, in unix seconds. */
@@ -161,6 +166,7 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     signatureMaxAgeSeconds = DEFAULT_SIGNATURE_MAX_AGE_SECONDS,
     replayUrl = null,
     fetch: fetchImpl,
+    assetsDir,
     onError = (error: unknown) => console.error(error),
     now,
   } = options
@@ -346,6 +352,7 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
       secret,
       replayUrl,
       ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }),
+      ...(assetsDir === undefined ? {} : { assetsDir }),
     })
   )
 

@@ -1,9 +1,21 @@
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
-import { extname, join } from 'node:path'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { dirname, extname, join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 
-const CLIENT_DIR = join(import.meta.dirname, 'client')
+/**
+ * `src/inspector/client` of this package, found from the nearest package.json above this module,
+ * so the same code works from `src/inspector/` and from a bundle in `dist/`.
+ */
+export function defaultClientDir(from = import.meta.dirname): string {
+  let dir = from
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir)
+    if (parent === dir) throw new Error(`no package.json above ${from}`)
+    dir = parent
+  }
+  return join(dir, 'src', 'inspector', 'client')
+}
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -29,7 +41,7 @@ export interface Assets {
  * step, no CDN) once, compressed once. The version hash goes in the URL, so the browser may
  * cache them as immutable and a new release is fetched fresh.
  */
-export function loadAssets(dir = CLIENT_DIR): Assets {
+export function loadAssets(dir = defaultClientDir()): Assets {
   const files = new Map<string, Asset>()
   const hash = createHash('sha256')
   let raw = 0

@@ -10,6 +10,7 @@ import { streamWebhooks } from '../stream.ts'
 import { buildTimeline } from '../timeline.ts'
 import type { WebhookEvents } from '../webhook-events.ts'
 import { loadAssets } from './assets.ts'
+import type { Assets } from './assets.ts'
 import { renderPage } from './page.ts'
 import { filterFromQuery, QueryError, resumeId } from './query-filter.ts'
 
@@ -28,6 +29,8 @@ export interface InspectorDeps {
   heartbeatMs?: number
   /** Largest accepted import upload; default 256 MiB. */
   maxImportBytes?: number
+  /** The page's static files; default `src/inspector/client` of this package. */
+  assetsDir?: string
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable'
@@ -68,7 +71,9 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
  */
 export function createInspectorRoutes(deps: InspectorDeps): Hono {
   const { store, events, secret = null, replayUrl = null } = deps
-  const assets = loadAssets()
+  // read on first use, so building the app touches no file
+  let loaded: Assets | undefined
+  const assets = (): Assets => (loaded ??= loadAssets(deps.assetsDir))
   const canResign = [secret ?? []].flat().some((s) => s !== '')
   const routes = new Hono()
 
@@ -77,14 +82,15 @@ export function createInspectorRoutes(deps: InspectorDeps): Hono {
     c.header('content-security-policy', PAGE_CSP)
     c.header('x-content-type-options', 'nosniff')
     c.header('referrer-policy', 'no-referrer')
-    return c.html(renderPage({ assetsVersion: assets.version, replayUrl, canResign }))
+    return c.html(renderPage({ assetsVersion: assets().version, replayUrl, canResign }))
   })
 
   routes.get('/assets/:version/:name', (c) => {
-    const asset = assets.files.get(c.req.param('name'))
+    const { files, version } = assets()
+    const asset = files.get(c.req.param('name'))
     if (!asset) throw new HTTPException(404, { message: 'no such asset' })
     // An old version's URL still gets today's file, but must not be cached as if it matched.
-    const current = c.req.param('version') === assets.version
+    const current = c.req.param('version') === version
     const gzip = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')
     const headers: Record<string, string> = {
       'content-type': asset.type,

@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BUNDLE_MAIN, bundleReceiver } from '../scripts/bundle.ts'
+
+const TIMEOUT_MS = 90_000
+
+describe('the production bundle (pnpm build, then plain node)', () => {
+  let dir: string
+  let child: ChildProcess | undefined
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'receiver-bundle-'))
+    const outputs = await bundleReceiver()
+    expect(outputs.map((file) => path.basename(file)).sort()).toEqual([
+      'main.mjs',
+      'sqlite-store-writer-thread.mjs',
+    ])
+  }, TIMEOUT_MS)
+
+  afterAll(() => {
+    child?.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it(
+    'serves /ping, the inspector page and its assets, stores a POST, and exits 0 on SIGTERM',
+    async () => {
+      // no --import tsx: every TypeScript file must be in the bundle, the writer thread included
+      child = spawn(process.execPath, [BUNDLE_MAIN, '--port', '0', '--quiet'], {
+        // another folder than the package's, so nothing is found relative to the working directory
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', RECEIVER_DB: path.join(dir, 'webhooks.db') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let out = ''
+      let err = ''
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
+      const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child!.once('exit', (code, signal) => resolve({ code, signal }))
+      )
+      const url = await new Promise<string>((resolve, reject) => {
+        child!.stdout!.on('data', () => {
+          const match = /listening on (http:\/\/\S+)/.exec(out)
+          if (match) resolve(match[1]!)
+        })
+        void exit.then(({ code }) => reject(new Error(`bundle exited ${code}: ${err}`)))
+      })
+
+      const ping = await fetch(`${url}/ping`)
+      expect([ping.status, await ping.text()]).toEqual([200, 'PONG'])
+
+      const page = await fetch(`${url}/`)
+      expect(page.status).toBe(200)
+      const html = await page.text()
+      const script = /src="(assets\/[0-9a-f]+\/app\.js)"/.exec(html)?.[1]
+      expect(script).toBeDefined()
+      const asset = await fetch(`${url}/${script!}`)
+      expect(asset.status).toBe(200)
+      expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+      expect(await asset.text()).toContain('import')
+
+      const stored = await fetch(`${url}/receive-webhooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ event: 'job.status', liveMode: true, messageId: 'bundle-1' }),
+      })
+      expect([stored.status, await stored.text()]).toEqual([
+        200,
+        '{"msg": "value with key 1 stored"}\n',
+      ])
+      const dump = await (await fetch(`${url}/dump-webhooks`)).text()
+      expect(dump).toBe(
+        '{"event":"job.status","liveMode":true,"messageId":"bundle-1"}\n{"number_webhooks_received": 1}\n'
+      )
+
+      child.kill('SIGTERM')
+      expect(await exit).toEqual({ code: 0, signal: null })
+      expect(out).toContain('database closed, bye')
+      expect(err).toBe('')
+    },
+    TIMEOUT_MS
+  )
+})
