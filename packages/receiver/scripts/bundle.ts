@@ -21,16 +21,12 @@ function npmDependencies(): string[] {
 
 /**
  * Bundles the receiver's process into `dist/` so production runs on plain `node`, without the
- * tsx loader and its ~30 MB. The writer thread is a second entry point beside `main.mjs`, where
- * `new URL('./sqlite-store-writer-thread.mjs', import.meta.url)` finds it. The inspector's
- * client files are not copied: they are read from `src/inspector/client` of this package.
+ * tsx loader and its ~30 MB. The inspector's client files are not copied: they are read from
+ * `src/inspector/client` of this package.
  */
 export async function bundleReceiver(): Promise<string[]> {
   const result = await build({
-    entryPoints: {
-      main: path.join(PACKAGE_DIR, 'src/main.ts'),
-      'sqlite-store-writer-thread': path.join(PACKAGE_DIR, 'src/sqlite-store-writer-thread.mjs'),
-    },
+    entryPoints: { main: path.join(PACKAGE_DIR, 'src/main.ts') },
     outdir: BUNDLE_DIR,
     outExtension: { '.js': '.mjs' },
     bundle: true,

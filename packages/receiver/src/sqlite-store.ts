@@ -1,13 +1,10 @@
-import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { compactJson } from './compact-json.ts'
 import { InvalidBodyError, StoreError } from './errors.ts'
 import { extractFields } from './extract-fields.ts'
 import { migrate } from './migrations.ts'
-import { inlineWriteQueue, threadWriteQueue } from './sqlite-store-write-queue.ts'
-import { openWriterConnection } from './sqlite-store-writer.mjs'
-import type { PreparedRow, WriteOp } from './sqlite-store-writer.mjs'
 import type {
+  InsertResult,
   IterateOptions,
   Page,
   ReplayAttempt,
@@ -71,7 +68,31 @@ interface ReplayRow {
   response_excerpt: string | null
 }
 
-const WRITER_THREAD = new URL('./sqlite-store-writer-thread.mjs', import.meta.url)
+/** A webhook ready to be written: everything derived from the input is computed up front. */
+interface PreparedRow {
+  received_at: number
+  body: Buffer
+  compact: string | null
+  fts: string
+  headers: string
+  remote_address: string | null
+  event: string | null
+  live_mode: number | null
+  status: string | null
+  message_id: string | null
+  job_id: string | null
+  order_id: string | null
+  idempotency_key: string | null
+  dedup_key: string | null
+  verdict: string
+  size: number
+}
+
+interface Pending {
+  row: PreparedRow
+  resolve: (result: InsertResult) => void
+  reject: (error: unknown) => void
+}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -117,7 +138,7 @@ function toReplayAttempt(row: ReplayRow): ReplayAttempt {
 }
 
 function prepareRow(input: WebhookInput): PreparedRow {
-  const body = input.body
+  const body = Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength)
   let text: string
   let parsed: unknown
   try {
@@ -130,21 +151,20 @@ function prepareRow(input: WebhookInput): PreparedRow {
   const compact = compactJson(text)
   const idempotencyKey = input.idempotencyKey ?? null
   return {
-    receivedAt: input.receivedAt ?? Date.now(),
-    // a copy: the caller may reuse its buffer once insert returns
+    received_at: input.receivedAt ?? Date.now(),
     body: Buffer.from(body),
     compact: compact === text ? null : compact,
     fts: compact,
     headers: JSON.stringify(input.headers),
-    remoteAddress: input.remoteAddress ?? null,
+    remote_address: input.remoteAddress ?? null,
     event: fields.event,
-    liveMode: fields.liveMode === null ? null : Number(fields.liveMode),
+    live_mode: fields.liveMode === null ? null : Number(fields.liveMode),
     status: fields.status,
-    messageId: fields.messageId,
-    jobId: fields.jobId,
-    orderId: fields.orderId,
-    idempotencyKey,
-    dedupKey:
+    message_id: fields.messageId,
+    job_id: fields.jobId,
+    order_id: fields.orderId,
+    idempotency_key: idempotencyKey,
+    dedup_key:
       fields.messageId !== null
         ? `m:${fields.messageId}`
         : idempotencyKey !== null
@@ -195,72 +215,138 @@ function toStoreError(error: unknown, action: string): StoreError {
 }
 
 /**
- * SQLite store with group commit on a writer thread. Every write goes to a worker thread that
- * owns the only writing connection: writes that arrive while it commits are written together in
- * its next transaction, so one fsync covers the whole group and the HTTP thread never waits for
- * the disk. WAL with `synchronous = FULL`: a resolved write has been fsynced and survives a crash
- * of the process or of the machine. Reads run on this thread, on their own read-only connection
- * (WAL readers never block the writer). `:memory:` cannot be shared between connections, so it
- * writes on this thread, still grouping the writes of one event-loop turn.
+ * SQLite store with group commit: inserts that arrive while the event loop is busy are queued
+ * and written together in one transaction on the next `setImmediate`, so one fsync covers the
+ * whole group. WAL with `synchronous = FULL`: a resolved insert has been fsynced and survives a
+ * crash of the process or of the machine.
  *
  * @param options.path - A file path (its folder must exist) or `:memory:`.
  * @throws {StoreError} `FAILED` when the file cannot be opened or its schema is newer than ours.
  */
 export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   const { chunkSize = 128, busyTimeoutMs = 5000, onCommit } = options
-  const inMemory = options.path === ':memory:'
-  let reader: Database.Database
+  let db: Database.Database
+  let scanner: Database.Database
   try {
-    // opened, migrated and checked here, so a bad file fails the constructor, not a later write
-    const setup = openWriterConnection(options.path, busyTimeoutMs)
-    try {
-      migrate(setup)
-      if (inMemory) {
-        reader = setup
-      } else {
-        reader = new Database(options.path, { readonly: true })
-        reader.pragma(`busy_timeout = ${busyTimeoutMs}`)
-      }
-    } finally {
-      // the writer thread opens its own; closing after the reader opened keeps the WAL files
-      if (!inMemory) setup.close()
-    }
+    db = new Database(options.path)
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = FULL')
+    db.pragma('foreign_keys = ON')
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`)
+    migrate(db)
+    // Full scans (dumps, exports) get their own connection with a small page cache: a dump of
+    // every row would otherwise fill the writer's 16 MB cache with pages read once, and in WAL
+    // mode a reader never blocks the writer. `:memory:` is private to one connection.
+    scanner = options.path === ':memory:' ? db : new Database(options.path, { readonly: true })
+    if (scanner !== db) scanner.pragma('cache_size = -1000')
   } catch (error) {
     throw toStoreError(error, `open the database ${options.path}`)
   }
 
-  const selectRecord = reader.prepare<[number], RecordRow>(
+  const findDuplicate = db.prepare<[string], { id: number }>(
+    'SELECT id FROM webhooks WHERE dedup_key = ?'
+  )
+  const countDelivery = db.prepare<[number, number], SummaryRow>(
+    `UPDATE webhooks SET delivery_count = delivery_count + 1, last_delivery_at = ? WHERE id = ?
+     RETURNING ${SUMMARY_COLUMNS}`
+  )
+  const insertWebhook = db.prepare<Omit<PreparedRow, 'fts'>>(
+    `INSERT INTO webhooks (received_at, body, compact, headers, remote_address, event, live_mode,
+       status, message_id, job_id, order_id, idempotency_key, dedup_key, verdict, size)
+     VALUES (@received_at, @body, @compact, @headers, @remote_address, @event, @live_mode,
+       @status, @message_id, @job_id, @order_id, @idempotency_key, @dedup_key, @verdict, @size)`
+  )
+  const insertFts = db.prepare<[number | bigint, string]>(
+    'INSERT INTO webhooks_fts (rowid, body) VALUES (?, ?)'
+  )
+  const selectRecord = db.prepare<[number], RecordRow>(
     `SELECT ${RECORD_COLUMNS} FROM webhooks WHERE id = ?`
   )
-  const selectReplays = reader.prepare<[number], ReplayRow>(
+  const deleteWebhook = db.prepare<[number]>('DELETE FROM webhooks WHERE id = ?')
+  const deleteFts = db.prepare<[number]>('DELETE FROM webhooks_fts WHERE rowid = ?')
+  const selectWebhookExists = db.prepare<[number], { id: number }>(
+    'SELECT id FROM webhooks WHERE id = ?'
+  )
+  const insertReplay = db.prepare<
+    [number, number, string, string, number | null, number, string | null, string | null],
+    ReplayRow
+  >(
+    `INSERT INTO replay_attempts (webhook_id, at, url, mode, status, latency_ms, error, response_excerpt)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`
+  )
+  const selectReplays = db.prepare<[number], ReplayRow>(
     'SELECT * FROM replay_attempts WHERE webhook_id = ? ORDER BY id'
   )
   const statements = new Map<string, Database.Statement>()
-  const statement = (sql: string): Database.Statement => {
-    let cached = statements.get(sql)
+  const statement = (sql: string, on = db): Database.Statement => {
+    const key = on === db ? sql : `scan:${sql}`
+    let cached = statements.get(key)
     if (cached === undefined) {
-      cached = reader.prepare(sql)
-      statements.set(sql, cached)
+      cached = on.prepare(sql)
+      statements.set(key, cached)
     }
     return cached
   }
 
-  let closed = false
-  let closing: Promise<void> | null = null
-  const writes = inMemory
-    ? inlineWriteQueue(reader, onCommit)
-    : threadWriteQueue(
-        new Worker(WRITER_THREAD, {
-          workerData: { path: options.path, busyTimeoutMs },
-          // plain JavaScript: the thread needs no TypeScript loader, so none is loaded again there
-          execArgv: [],
-        }),
-        onCommit
-      )
+  function writeOne(row: PreparedRow): InsertResult {
+    if (row.dedup_key !== null) {
+      const existing = findDuplicate.get(row.dedup_key)
+      if (existing !== undefined) {
+        const updated = countDelivery.get(row.received_at, existing.id)!
+        return {
+          id: existing.id,
+          duplicate: true,
+          deliveryCount: updated.delivery_count,
+          webhook: toSummary(updated),
+        }
+      }
+    }
+    const { fts, ...columns } = row
+    const id = Number(insertWebhook.run(columns).lastInsertRowid)
+    insertFts.run(id, fts)
+    return {
+      id,
+      duplicate: false,
+      deliveryCount: 1,
+      webhook: toSummary({ ...row, id, delivery_count: 1 }),
+    }
+  }
 
-  function submit(op: WriteOp): Promise<unknown> {
-    if (closed) return Promise.reject(new StoreError('CLOSED', 'the store is closed'))
-    return writes.submit(op)
+  const writeBatch = db.transaction((batch: readonly Pending[]) =>
+    batch.map((p) => writeOne(p.row))
+  )
+
+  let queue: Pending[] = []
+  let flushScheduled = false
+  let closed = false
+
+  function flush(): void {
+    flushScheduled = false
+    const batch = queue
+    queue = []
+    if (batch.length === 0) return
+    let results: InsertResult[]
+    try {
+      results = writeBatch(batch)
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(toStoreError(error, 'store the webhook'))
+        return
+      }
+      // the group was rolled back as a whole; retry alone so one bad row fails only itself
+      for (const pending of batch) {
+        try {
+          const [result] = writeBatch([pending])
+          onCommit?.(1)
+          pending.resolve(result!)
+        } catch (single) {
+          pending.reject(toStoreError(single, 'store the webhook'))
+        }
+      }
+      return
+    }
+    onCommit?.(batch.length)
+    batch.forEach((pending, i) => pending.resolve(results[i]!))
   }
 
   function ensureOpen(): void {
@@ -281,7 +367,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       const size = Math.min(chunkSize, remaining)
       const sql = `SELECT ${columns} FROM webhooks WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ${size}`
       // one short query per chunk: no read transaction stays open while the client reads slowly
-      const stmt = statement(sql)
+      const stmt = statement(sql, scanner)
       const rows = (raw ? stmt.raw(true).all(...params) : stmt.raw(false).all(...params)) as Row[]
       if (rows.length === 0) return
       yield rows
@@ -293,39 +379,21 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   }
 
   return {
-    async insert(input) {
-      ensureOpen()
-      const row = prepareRow(input)
-      const { id, duplicate } = (await submit({ type: 'insert', row })) as {
-        id: number
-        duplicate: SummaryRow | null
+    insert(input) {
+      if (closed) return Promise.reject(new StoreError('CLOSED', 'the store is closed'))
+      let row: PreparedRow
+      try {
+        row = prepareRow(input)
+      } catch (error) {
+        return Promise.reject(error)
       }
-      if (duplicate !== null) {
-        return {
-          id,
-          duplicate: true,
-          deliveryCount: duplicate.delivery_count,
-          webhook: toSummary(duplicate),
+      return new Promise<InsertResult>((resolve, reject) => {
+        queue.push({ row, resolve, reject })
+        if (!flushScheduled) {
+          flushScheduled = true
+          setImmediate(flush)
         }
-      }
-      return {
-        id,
-        duplicate: false,
-        deliveryCount: 1,
-        webhook: {
-          id,
-          receivedAt: new Date(row.receivedAt).toISOString(),
-          event: row.event,
-          liveMode: row.liveMode === null ? null : row.liveMode === 1,
-          status: row.status,
-          messageId: row.messageId,
-          jobId: row.jobId,
-          orderId: row.orderId,
-          deliveryCount: 1,
-          verdict: row.verdict,
-          size: row.size,
-        },
-      }
+      })
     },
 
     async get(id) {
@@ -378,20 +446,49 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     },
 
     async delete(id) {
-      return (await submit({ type: 'delete', id })) as boolean
+      ensureOpen()
+      try {
+        return db.transaction(() => {
+          const deleted = deleteWebhook.run(id).changes > 0
+          if (deleted) deleteFts.run(id)
+          return deleted
+        })()
+      } catch (error) {
+        throw toStoreError(error, 'delete the webhook')
+      }
     },
 
     async clear() {
-      return (await submit({ type: 'clear' })) as number
+      ensureOpen()
+      try {
+        return db.transaction(() => {
+          const { changes } = db.prepare('DELETE FROM webhooks').run()
+          db.prepare('DELETE FROM webhooks_fts').run()
+          return changes
+        })()
+      } catch (error) {
+        throw toStoreError(error, 'delete the webhooks')
+      }
     },
 
     async addReplayAttempt(webhookId, attempt: ReplayAttemptInput) {
-      const row = (await submit({
-        type: 'replay',
-        webhookId,
-        attempt: { ...attempt, at: attempt.at ?? Date.now() },
-      })) as ReplayRow | null
-      return row === null ? null : toReplayAttempt(row)
+      ensureOpen()
+      if (selectWebhookExists.get(webhookId) === undefined) return null
+      try {
+        const row = insertReplay.get(
+          webhookId,
+          attempt.at ?? Date.now(),
+          attempt.url,
+          attempt.mode,
+          attempt.status,
+          attempt.latencyMs,
+          attempt.error,
+          attempt.responseExcerpt
+        )!
+        return toReplayAttempt(row)
+      } catch (error) {
+        throw toStoreError(error, 'record the replay attempt')
+      }
     },
 
     async listReplayAttempts(webhookId) {
@@ -399,15 +496,12 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       return selectReplays.all(webhookId).map(toReplayAttempt)
     },
 
-    close() {
-      closing ??= (async () => {
-        closed = true
-        // the writer closes last: the last connection to close checkpoints the WAL away
-        if (!inMemory) reader.close()
-        await writes.close()
-        if (inMemory) reader.close()
-      })()
-      return closing
+    async close() {
+      if (closed) return
+      flush()
+      closed = true
+      if (scanner !== db) scanner.close()
+      db.close()
     },
   }
 }
