@@ -231,9 +231,12 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
       runs,
       rerunContext,
     })
-    log(
-      `${event.method} ${event.path} trace=${trigger.trace_id} run=${runs}: ${describeExecution(execution)}`
-    )
+    // The line is only built when someone reads it: the relay runs quiet under load.
+    if (options.log) {
+      log(
+        `${event.method} ${event.path} trace=${trigger.trace_id} run=${runs}: ${describeExecution(execution)}`
+      )
+    }
     const rerun = execution.rerun
     // Pipedream stops re-running once maxRetries re-runs happened and moves on.
     if (rerun && runs <= rerun.maxRetries) {

@@ -52,10 +52,10 @@ describe('buildSteps', () => {
     }
   })
 
-  it('imports undici only as "undici@7", and validate imports nothing', async () => {
+  it('imports undici only as "undici@7" besides node:events, and validate imports nothing', async () => {
     expect(importedSpecifiers(await read('validate'))).toEqual([])
-    expect(importedSpecifiers(await read('forward'))).toEqual(['undici@7'])
-    expect(importedSpecifiers(await read('relay'))).toEqual(['undici@7'])
+    expect(importedSpecifiers(await read('forward'))).toEqual(['node:events', 'undici@7'])
+    expect(importedSpecifiers(await read('relay'))).toEqual(['node:events', 'undici@7'])
   })
 })
 
