@@ -37,6 +37,27 @@ describe('resolveRelayConfig', () => {
     })
   })
 
+  it('takes a changed variable on the next call, and fails again on a bad value after a good one', () => {
+    const env: Record<string, string | undefined> = { ...FULL_ENV }
+    expect(resolveForwardConfig({}, env).receiverUrl).toBe('https://abc.ngrok.app')
+    env.RECEIVER_URL = 'https://def.ngrok.app/base/'
+    env.FORWARD_BUDGET = '5s'
+    expect(resolveForwardConfig({}, env)).toMatchObject({
+      receiverUrl: 'https://def.ngrok.app/base',
+      budgetMs: 5_000,
+      pingTimeoutMs: 5_000,
+    })
+    expect(resolveForwardConfig({ receiverPassword: 'other' }, env).password).toBe('other')
+    env.RECEIVER_URL = 'ftp://abc.ngrok.app'
+    expect(configError(() => resolveForwardConfig({}, env)).message).toMatch(/must be an http/)
+    expect(configError(() => resolveForwardConfig({}, env)).message).toMatch(/must be an http/)
+    env.RECEIVER_URL = FULL_ENV.RECEIVER_URL
+    env.FORWARD_MAX_WAIT = '1h'
+    expect(resolveRerunConfig({}, env).maxWaitMs).toBe(3_600_000)
+    env.FORWARD_MAX_WAIT = 'soon'
+    expect(configError(() => resolveRerunConfig({}, env)).key).toBe('FORWARD_MAX_WAIT')
+  })
+
   it('still accepts the original article’s variable names', () => {
     const config = resolveRelayConfig(
       {},

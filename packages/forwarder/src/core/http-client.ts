@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import { Agent, request, type Dispatcher } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
 import { ForwardError } from './errors.ts'
 import {
   backoffDelayMs,
@@ -77,6 +77,17 @@ function readReply(body: Dispatcher.ResponseData['body']): Promise<string> {
 }
 
 /**
+ * `http://host:port/base/ping` → origin and path, so undici does not parse the URL again on every
+ * attempt. The URL comes from the config, where it was already parsed and normalised.
+ */
+function splitUrl(url: string): { origin: string; path: string } {
+  const slash = url.indexOf('/', url.indexOf('//') + 2)
+  return slash === -1
+    ? { origin: url, path: '/' }
+    : { origin: url.slice(0, slash), path: url.slice(slash) }
+}
+
+/**
  * Sends one request, retrying connection errors, timeouts and `retryStatuses` with jittered
  * backoff (Retry-After wins when longer) until `deadline`. A written-out loop rather than undici's
  * RetryAgent: RetryAgent has no overall time budget, throws instead of returning the last
@@ -95,6 +106,7 @@ export async function requestWithRetry(
   const random = deps.random ?? Math.random
   let attempts = 0
   let timeoutMs = req.attemptTimeoutMs
+  const { origin, path } = splitUrl(req.url)
 
   for (;;) {
     attempts += 1
@@ -109,11 +121,12 @@ export async function requestWithRetry(
     let failure: { code: 'TIMEOUT' | 'RECEIVER_UNREACHABLE'; cause: unknown } | undefined
     let retryAfterMs: number | undefined
     try {
-      const response = await request(req.url, {
+      const response = await dispatcher.request({
+        origin,
+        path,
         method: req.method,
         headers: req.headers,
         body: req.body,
-        dispatcher,
         signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
