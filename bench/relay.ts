@@ -3,6 +3,7 @@
 // sizes and import times. Real processes: the receiver (temp SQLite DB, basic auth, secret) and
 // relay-main running the freshly built relay.mjs.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -66,6 +67,32 @@ async function deliveries(n: number, prefix: string) {
     list.push(await signedDelivery(body, SECRET))
   }
   return list
+}
+
+/** CPU ms a child process used so far, all threads (Linux /proc; NaN elsewhere). */
+function childCpuMs(child: ChildProcess | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${child?.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')
+    // utime and stime, in clock ticks of 10 ms
+    return (Number(fields?.[11]) + Number(fields?.[12])) * 10
+  } catch {
+    return NaN
+  }
+}
+
+interface Cpu {
+  receiver: number
+  relay: number
+  client: number
+}
+
+function cpuNow(): Cpu {
+  const own = process.cpuUsage()
+  return {
+    receiver: childCpuMs(children[0]),
+    relay: childCpuMs(children[1]),
+    client: (own.user + own.system) / 1000,
+  }
 }
 
 interface Result {
@@ -189,11 +216,21 @@ try {
   const perRound = Math.floor(REQUESTS / ROUNDS)
   const d: Result[] = []
   const r: Result[] = []
+  const cpu = {
+    direct: { receiver: 0, relay: 0, client: 0 },
+    relay: { receiver: 0, relay: 0, client: 0 },
+  }
   for (let round = 0; round < ROUNDS; round += 1) {
     const first = round % 2 === 0 ? 'direct' : 'relay'
     for (const which of first === 'direct' ? ['direct', 'relay'] : ['relay', 'direct']) {
-      if (which === 'direct') d.push(await run(direct, `d${round}`, perRound))
-      else r.push(await run(relayed, `r${round}`, perRound))
+      const list = await deliveries(perRound, `${which}-${round}`)
+      const before = cpuNow()
+      if (which === 'direct') d.push(await load(direct.url, direct.headers, list, dispatcher))
+      else r.push(await load(relayed.url, relayed.headers, list, dispatcher))
+      const after = cpuNow()
+      const total = which === 'direct' ? cpu.direct : cpu.relay
+      for (const key of ['receiver', 'relay', 'client'] as const)
+        total[key] += after[key] - before[key]
     }
   }
   dispatcher.destroy()
@@ -213,6 +250,18 @@ try {
   console.log(
     '\n(target: relay p50 ≤ 2× direct; the relay adds a GET /ping and a signature check per webhook)\n'
   )
+  // Everything shares the machine's cores, so latency under load follows the CPU spent per webhook.
+  const n = perRound * ROUNDS
+  const us = (ms: number) => ((ms * 1000) / n).toFixed(0).padStart(8)
+  console.log('| CPU µs per webhook (all threads) | receiver |    relay |   sender |')
+  console.log('|----------------------------------|---------:|---------:|---------:|')
+  for (const [name, x] of [
+    ['simulate → receiver (direct)', cpu.direct],
+    ['simulate → relay → receiver', cpu.relay],
+  ] as const) {
+    console.log(`| ${name.padEnd(32)} | ${us(x.receiver)} | ${us(x.relay)} | ${us(x.client)} |`)
+  }
+  console.log('')
   console.log('| bundle        |  bytes | import ms (median of 3 fresh processes) |')
   console.log('|---------------|-------:|----------------------------------------:|')
   for (const { step, bytes } of built) {
