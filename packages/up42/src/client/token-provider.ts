@@ -1,4 +1,5 @@
 import { Up42AuthError } from './errors.ts'
+import { isRecord } from './read-envelope.ts'
 import type { Up42Auth } from './types.ts'
 
 /** Tokens are renewed this long before `expires_in` runs out, as UP42's SDK does. */
@@ -156,9 +157,7 @@ async function readJsonObject(response: Response): Promise<Record<string, unknow
   const text = await response.text()
   try {
     const parsed: unknown = JSON.parse(text)
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined
+    return isRecord(parsed) ? parsed : undefined
   } catch {
     return undefined
   }
