@@ -31,7 +31,7 @@ export function validateWebhookInput(
   }
   if (input.url !== undefined) validateUrl(input.url)
   if (input.events !== undefined) validateEvents(input.events, options.knownEvents)
-  if (input.secret !== undefined && input.secret !== null && input.secret === '') {
+  if (input.secret === '') {
     throw new WebhookInputError('secret must not be empty (omit it or use null for no secret)', {
       code: 'EMPTY_SECRET',
       field: 'secret',
