@@ -214,6 +214,26 @@ describe('createApp: the original routes', () => {
     })
   })
 
+  it('stores a header named __proto__ as a plain header', async () => {
+    const app = makeApp()
+    // as pairs: Headers ignores a record key named __proto__
+    await app.request('/receive-webhooks', {
+      method: 'POST',
+      body: '{}',
+      headers: [
+        ['__proto__', 'a valid header name'],
+        ['x-a', '1'],
+      ],
+    })
+    const record = await store.get(1)
+    expect(Object.entries(record!.headers)).toEqual(
+      expect.arrayContaining([
+        ['__proto__', 'a valid header name'],
+        ['x-a', '1'],
+      ])
+    )
+  })
+
   it('dumps every webhook oldest first, one compact line each, then the count', async () => {
     const app = makeApp()
     await post(app, EXAMPLE_EVENTS.jobTest)

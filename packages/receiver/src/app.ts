@@ -250,10 +250,10 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
           : await signatureVerdict(all, body, secret, signatureMaxAgeSeconds, now)
       if (requireSignature && verdict !== 'verified') throw fail(401, `signature ${verdict}`)
 
-      const headers: Record<string, string> = {}
-      for (const [name, value] of Object.entries(all)) {
-        if (!CREDENTIAL_HEADERS.has(name)) headers[name] = value
-      }
+      // fromEntries again, not assignment, so a header named __proto__ is stored too
+      const headers = Object.fromEntries(
+        Object.entries(all).filter(([name]) => !CREDENTIAL_HEADERS.has(name))
+      )
       const result = await store.insert({
         body,
         headers,
