@@ -72,10 +72,10 @@ export async function pointWebhook(
       if (!(error instanceof ReceiverUnavailableError)) throw error
       return outcome('unavailable', received, error.message)
     }
-    if (received.length >= test.testsRun || deps.now() >= deadline) break
+    if (received.length >= test.testsRun) return outcome('received', received, null)
+    if (deps.now() >= deadline) return outcome('incomplete', received, null)
     await deps.sleep(POLL_INTERVAL_MS)
   }
-  return outcome(received.length >= test.testsRun ? 'received' : 'incomplete', received, null)
 }
 
 /**
