@@ -14,7 +14,7 @@ export type {
 export { pingReceiver } from './core/ping-receiver.ts'
 export { postWebhook } from './core/post-webhook.ts'
 export type { PostResult } from './core/post-webhook.ts'
-export { buildForwardRequest, coveredHeaderNames } from './core/forward-request.ts'
+export { buildForwardRequest } from './core/forward-request.ts'
 export type { ForwardRequest } from './core/forward-request.ts'
 export type { HttpTriggerEvent } from './core/trigger-event.ts'
 export {

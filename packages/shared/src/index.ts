@@ -11,6 +11,7 @@ export type { VerifyWebhookOptions, VerifiedWebhook, WebhookRequest } from './ve
 export { signWebhook, DEFAULT_SIGNED_COMPONENTS } from './sign-webhook.ts'
 export type { SignWebhookOptions } from './sign-webhook.ts'
 export type { HeaderInput } from './headers.ts'
+export { parseSignatureInput } from './signature-input.ts'
 export { parseEvent } from './parse-event.ts'
 export type { Up42Event, JobStatusEvent, OrderStatusEvent, OtherUp42Event } from './parse-event.ts'
 export { isNotifiable, KNOWN_EVENT_TYPES } from './is-notifiable.ts'

@@ -1,3 +1,4 @@
+import { parseSignatureInput, WebhookVerificationError } from '@up42-webhooks/shared'
 import { messageIdOf, normalizeHeaders, rawBodyOf, type HttpTriggerEvent } from './trigger-event.ts'
 
 /** Never copied even when signed: they describe the hop, and undici sets or refuses them. */
@@ -14,11 +15,18 @@ const HOP_HEADERS: ReadonlySet<string> = new Set([
   'proxy-authorization',
 ])
 
-/** Header names listed in `signature-input` (`up42-sig=("date" "content-digest");created=…`). */
-export function coveredHeaderNames(signatureInput: string | undefined): string[] {
-  if (!signatureInput) return []
-  const list = /\(([^)]*)\)/.exec(signatureInput)?.[1] ?? ''
-  return [...list.matchAll(/"([^"]+)"/g)].map((m) => (m[1] ?? '').toLowerCase()).filter(Boolean)
+/**
+ * Header names the signature covers, read by the same parser the receiver's verifier uses. None
+ * when `signature-input` is missing or malformed: the receiver rejects such a delivery anyway.
+ */
+function coveredHeaderNames(signatureInput: string | undefined): string[] {
+  if (signatureInput === undefined) return []
+  try {
+    return parseSignatureInput(signatureInput).components
+  } catch (error) {
+    if (error instanceof WebhookVerificationError) return []
+    throw error
+  }
 }
 
 export interface ForwardRequest {
