@@ -1,5 +1,6 @@
 import { decodeBase64, encodeBase64 } from './base64.ts'
 import { WebhookVerificationError } from './errors.ts'
+import { timingSafeEqual } from './hmac.ts'
 import { sha256 } from './sha256.ts'
 import { parseDictionary } from './structured-fields.ts'
 
@@ -85,8 +86,7 @@ function compareDigests(
   actual: Uint8Array[]
 ): void {
   for (let i = 0; i < expected.length; i++) {
-    // Digests are public values; a plain comparison leaks nothing.
-    if (!equalBytes(actual[i]!, expected[i]![1])) {
+    if (!timingSafeEqual(actual[i]!, expected[i]![1])) {
       throw new WebhookVerificationError(`body does not match its signed ${header}`, {
         code: 'BODY_DIGEST_MISMATCH',
         header,
@@ -138,12 +138,6 @@ function toHashableBytes(body: string | Uint8Array): Uint8Array<ArrayBuffer> {
   return body.buffer instanceof ArrayBuffer
     ? (body as Uint8Array<ArrayBuffer>)
     : new Uint8Array(body)
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 function malformed(header: BodyDigestHeader): WebhookVerificationError {
