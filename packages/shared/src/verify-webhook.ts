@@ -95,10 +95,12 @@ export async function verifyWebhook(
   }
 
   let stringToSign = ''
+  const digestHeaders = new Map<BodyDigestHeader, string>()
   for (const name of components) {
     const value = readHeader(name)
     if (value === undefined) throw missing(name)
     stringToSign += value
+    if (isBodyDigestHeader(name)) digestHeaders.set(name, value)
   }
   let secretIndex = -1
   for (let i = 0; i < secrets.length && secretIndex < 0; i++) {
@@ -113,11 +115,7 @@ export async function verifyWebhook(
 
   // Only now, with the headers authenticated, is the body compared: checking digests first
   // would let anyone probe which body matches a digest without knowing the secret.
-  const digestHeaders: BodyDigestHeader[] = []
-  for (const name of components) {
-    if (isBodyDigestHeader(name) && !digestHeaders.includes(name)) digestHeaders.push(name)
-  }
-  if (digestHeaders.length === 0) {
+  if (digestHeaders.size === 0) {
     if (requireBodyDigest) {
       throw new WebhookVerificationError('signature does not cover a body digest', {
         code: 'BODY_NOT_SIGNED',
@@ -127,8 +125,8 @@ export async function verifyWebhook(
     return { created, components, secretIndex, bodyCovered: false }
   }
   const hash = createBodyHasher(body)
-  for (const name of digestHeaders) {
-    const pending = verifyBodyDigest(name, readHeader(name)!, hash)
+  for (const [name, value] of digestHeaders) {
+    const pending = verifyBodyDigest(name, value, hash)
     if (pending !== undefined) await pending
   }
   return { created, components, secretIndex, bodyCovered: true }
