@@ -17,9 +17,7 @@ export function createHeaderReader(headers: HeaderInput): HeaderReader {
   if (typeof headers !== 'object' || headers === null) {
     throw new TypeError('[@up42-webhooks/shared] headers must be a Headers object or a record')
   }
-  if (typeof (headers as Headers).get === 'function' && isHeadersLike(headers)) {
-    return (name) => headers.get(name) ?? undefined
-  }
+  if (isHeadersLike(headers)) return (name) => headers.get(name) ?? undefined
   const record = headers as Readonly<Record<string, unknown>>
   // Own enumerable keys only, so `constructor` or `__proto__` never resolve to prototype members.
   const keys = Object.keys(record)
@@ -36,8 +34,10 @@ export function createHeaderReader(headers: HeaderInput): HeaderReader {
   }
 }
 
+// Duck-typed: a Headers from the undici package or a polyfill is no instance of the global one.
 function isHeadersLike(headers: object): headers is Headers {
-  return typeof (headers as Headers).forEach === 'function'
+  const candidate = headers as Partial<Headers>
+  return typeof candidate.get === 'function' && typeof candidate.forEach === 'function'
 }
 
 function joinValue(value: unknown, key: string): string | undefined {
