@@ -164,6 +164,12 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
     )
     expect(await page.locator('#export').getAttribute('href')).toBe(`api/export?jobId=${JOB}`)
 
+    // "/" jumps to the search box from anywhere but a form field.
+    await page.locator('#list').focus()
+    await page.keyboard.press('/')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-q')
+    expect(await page.getByLabel('Search').inputValue()).toBe('')
+
     // Detail.
     await row.click()
     const detail = page.locator('#detail')

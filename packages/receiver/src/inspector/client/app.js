@@ -277,7 +277,8 @@ viewport.addEventListener('keydown', (event) => {
 document.addEventListener('keydown', (event) => {
   const target = /** @type {HTMLElement} */ (event.target)
   if (event.key === '/' && !['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) {
-    event.preventDefault()(/** @type {HTMLInputElement} */ $('#f-q')).focus()
+    event.preventDefault()
+    $('#f-q').focus()
   }
 })
 
