@@ -189,7 +189,7 @@ function receivedTable(items: readonly ReceivedWebhook[]): string {
 function verdictHints(items: readonly ReceivedWebhook[], id: string): string[] {
   const verdicts = new Set(items.map((item) => item.verdict))
   const hints: string[] = []
-  if ([...verdicts].some((verdict) => verdict.startsWith('invalid:'))) {
+  if (items.some((item) => item.verdict.startsWith('invalid:'))) {
     hints.push(
       "Hint: the signature did not verify; the receiver's UP42_WEBHOOK_SECRET probably differs " +
         `from the webhook's secret (\`up42 get ${id} --show-secret\`).`
