@@ -8,6 +8,7 @@ import type { HttpBindings } from '@hono/node-server'
 import { InvalidBodyError, StoreError } from './errors.ts'
 import { createInspectorRoutes } from './inspector/routes.ts'
 import { signatureVerdict } from './signature-verdict.ts'
+import { MAX_PAGE_SIZE } from './store.ts'
 import type { IterateOptions, WebhookFilter, WebhookStore } from './store.ts'
 import { createWebhookEvents } from './webhook-events.ts'
 import type { WebhookEvents } from './webhook-events.ts'
@@ -56,7 +57,6 @@ export const DEFAULT_SIGNATURE_MAX_AGE_SECONDS = 24 * 60 * 60
 const PING = /\/ping/i
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'])
 const JSON_TYPE = 'application/json'
-const MAX_PAGE_SIZE = 500
 const STATUS_MESSAGES: Record<number, string> = {
   400: 'bad request',
   401: 'unauthorized',

@@ -3,6 +3,7 @@ import { compactJson } from './compact-json.ts'
 import { InvalidBodyError, StoreError } from './errors.ts'
 import { extractFields } from './extract-fields.ts'
 import { migrate } from './migrations.ts'
+import { MAX_PAGE_SIZE } from './store.ts'
 import type {
   InsertResult,
   IterateOptions,
@@ -28,7 +29,6 @@ export interface SqliteStoreOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 50
-const MAX_PAGE_SIZE = 500
 const NONE = '(none)'
 
 const SUMMARY_COLUMNS =

@@ -78,10 +78,13 @@ export interface IterateOptions extends WebhookFilter {
   limit?: number
 }
 
+/** The largest page `list` returns; a larger `limit` is capped to it. */
+export const MAX_PAGE_SIZE = 500
+
 export interface PageRequest {
   /** `nextCursor` of the previous page. */
   cursor?: string | null
-  /** Page size, 1..500 (default 50). */
+  /** Page size, 1..MAX_PAGE_SIZE (default 50). */
   limit?: number
 }
 
