@@ -66,14 +66,7 @@ export async function runStep(
   const $: PipedreamDollar = {
     export(key, value) {
       // Pipedream stores exports as JSON; a value that does not survive that is an error there too.
-      // Strings, booleans and null come back from that round trip unchanged, so they skip it.
-      execution.exports[key] =
-        value === undefined ||
-        value === null ||
-        typeof value === 'string' ||
-        typeof value === 'boolean'
-          ? value
-          : JSON.parse(JSON.stringify(value))
+      execution.exports[key] = value === undefined ? undefined : JSON.parse(JSON.stringify(value))
     },
     flow: {
       exit(reason) {

@@ -136,41 +136,8 @@ export function resolveValidateConfig(props: ForwarderProps, env: Env): Validate
   return { secret, statuses: parsed }
 }
 
-/**
- * Remembers the last configuration built from the same raw settings. Settings are still read on
- * every run (an edited environment variable takes effect on the next event), but parsing the URL
- * and durations again for unchanged values was measurable per-request work in the local relay.
- * Only successes are remembered, so a bad value fails every run with its own message.
- */
-function lastResolved<T extends object>(): (raw: Array<string | undefined>, build: () => T) => T {
-  let last: { key: string; value: T } | undefined
-  return (raw, build) => {
-    const key = JSON.stringify(raw)
-    if (last?.key !== key) last = { key, value: Object.freeze(build()) }
-    return last.value
-  }
-}
-
-const forwardConfigFor = lastResolved<ForwardConfig>()
-const rerunConfigFor = lastResolved<RerunConfig>()
-
 export function resolveForwardConfig(props: ForwarderProps, env: Env): ForwardConfig {
   const urlFound = required('receiverUrl', props, env)
-  const userFound = lookup('receiverUser', props, env)
-  const passwordFound = lookup('receiverPassword', props, env)
-  const budgetFound = lookup('budget', props, env)
-  return forwardConfigFor(
-    [urlFound.value, userFound?.value, passwordFound?.value, budgetFound?.value],
-    () => buildForwardConfig(urlFound, userFound, passwordFound, budgetFound)
-  )
-}
-
-function buildForwardConfig(
-  urlFound: Found,
-  userFound: Found | undefined,
-  passwordFound: Found | undefined,
-  budgetFound: Found | undefined
-): ForwardConfig {
   let url: URL
   try {
     url = new URL(urlFound.value)
@@ -186,11 +153,11 @@ function buildForwardConfig(
   const urlPassword = decodeURIComponent(url.password)
   url.username = ''
   url.password = ''
-  const username = userFound?.value ?? (urlUser || undefined)
-  const password = passwordFound?.value ?? (urlPassword || undefined)
+  const username = lookup('receiverUser', props, env)?.value ?? (urlUser || undefined)
+  const password = lookup('receiverPassword', props, env)?.value ?? (urlPassword || undefined)
   if (username === undefined) throw missing('receiverUser')
   if (password === undefined) throw missing('receiverPassword')
-  const budgetMs = duration('budget', budgetFound, `${DEFAULT_BUDGET_MS}ms`)
+  const budgetMs = duration('budget', lookup('budget', props, env), `${DEFAULT_BUDGET_MS}ms`)
   return {
     receiverUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`,
     username,
@@ -207,13 +174,6 @@ export function resolveRelayConfig(props: ForwarderProps, env: Env): RelayConfig
 
 export function resolveRerunConfig(props: ForwarderProps, env: Env): RerunConfig {
   const schedule = lookup('rerunSchedule', props, env)
-  const maxWait = lookup('maxWait', props, env)
-  return rerunConfigFor([schedule?.value, maxWait?.value], () =>
-    buildRerunConfig(schedule, maxWait)
-  )
-}
-
-function buildRerunConfig(schedule: Found | undefined, maxWait: Found | undefined): RerunConfig {
   const entries = (schedule?.value ?? DEFAULT_RERUN_SCHEDULE).split(',').map((s) => s.trim())
   const scheduleMs = entries.map((entry) => parseDurationMs(entry))
   if (scheduleMs.length === 0 || scheduleMs.some((ms) => ms === undefined)) {
@@ -222,6 +182,6 @@ function buildRerunConfig(schedule: Found | undefined, maxWait: Found | undefine
       `${schedule?.source ?? 'FORWARD_RERUN_SCHEDULE'} must be a comma-separated list of durations like "60s,5m,30m"`
     )
   }
-  const maxWaitMs = duration('maxWait', maxWait, DEFAULT_MAX_WAIT)
+  const maxWaitMs = duration('maxWait', lookup('maxWait', props, env), DEFAULT_MAX_WAIT)
   return { scheduleMs: scheduleMs as number[], maxWaitMs }
 }
