@@ -2,7 +2,7 @@
 // characters are removed: a webhook name must not be able to move the cursor or fake lines.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g
 
-export function clean(value: string): string {
+function clean(value: string): string {
   return value.replace(CONTROL_CHARACTERS, ' ')
 }
 

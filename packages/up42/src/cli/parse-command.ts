@@ -32,7 +32,7 @@ export type Command = OutputFlags &
       }
   )
 
-export const COMMAND_NAMES = [
+const COMMAND_NAMES = [
   'events',
   'list',
   'get',

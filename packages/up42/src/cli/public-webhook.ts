@@ -1,7 +1,7 @@
 import { redactUrl, type Webhook } from '../client/index.ts'
 
 /** What a hidden secret looks like in output; `null` still means "no secret". */
-export const HIDDEN = '[hidden]'
+const HIDDEN = '[hidden]'
 
 /**
  * The webhook as it may be printed: UP42 returns the secret in clear text, so it (and any

@@ -46,7 +46,7 @@ function readAuth(env: Env): Up42Auth {
 }
 
 /** An http(s) base URL from the environment; http is allowed for local fakes and proxies. */
-export function readUrl(env: Env, key: string, fallback: string): string {
+function readUrl(env: Env, key: string, fallback: string): string {
   const value = nonEmpty(env[key])
   if (value === undefined) return fallback
   let parsed: URL
