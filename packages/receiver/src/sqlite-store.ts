@@ -365,10 +365,11 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       const params: unknown[] = []
       const clauses = whereClause({ ...options, since }, params)
       const size = Math.min(chunkSize, remaining)
-      const sql = `SELECT ${columns} FROM webhooks WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ${size}`
+      const sql = `SELECT ${columns} FROM webhooks WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ?`
       // one short query per chunk: no read transaction stays open while the client reads slowly
-      const stmt = statement(sql, scanner)
-      const rows = (raw ? stmt.raw(true).all(...params) : stmt.raw(false).all(...params)) as Row[]
+      const rows = statement(sql, scanner)
+        .raw(raw)
+        .all(...params, size) as Row[]
       if (rows.length === 0) return
       yield rows
       if (rows.length < size) return
@@ -462,8 +463,8 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       ensureOpen()
       try {
         return db.transaction(() => {
-          const { changes } = db.prepare('DELETE FROM webhooks').run()
-          db.prepare('DELETE FROM webhooks_fts').run()
+          const { changes } = statement('DELETE FROM webhooks').run()
+          statement('DELETE FROM webhooks_fts').run()
           return changes
         })()
       } catch (error) {
