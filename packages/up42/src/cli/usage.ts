@@ -1,4 +1,5 @@
-import type { CommandName } from './parse-command.ts'
+import { DEFAULT_WAIT_SECONDS, type CommandName } from './parse-command.ts'
+import { DEFAULT_RECEIVER_URL } from './receiver-client.ts'
 
 export const USAGE = `up42: manage UP42 webhook subscriptions
 
@@ -71,8 +72,8 @@ Asks UP42 to send one test event (liveMode: false) per subscribed event type.
   point: `Usage: up42 point <id> --url <https url> [--receiver <url>] [--wait <seconds>] [--json]
 
 Sets the webhook's URL (e.g. a new ngrok tunnel), triggers test events and waits up to
---wait seconds (default 15) for the local receiver (--receiver, default
-http://127.0.0.1:9888; RECEIVER_USER/RECEIVER_PASSWORD for its basic auth) to store them,
+--wait seconds (default ${DEFAULT_WAIT_SECONDS}) for the local receiver (--receiver, default
+${DEFAULT_RECEIVER_URL}; RECEIVER_USER/RECEIVER_PASSWORD for its basic auth) to store them,
 then prints what it got. Given just \`https://<new host>\`, the current path and user:password
 are kept; end the URL with "/" to use the root path. If the receiver is not running, the
 update still counts (exit 0). Exits 5 when the receiver runs but the test events did not arrive.
