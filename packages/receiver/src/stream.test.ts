@@ -83,6 +83,17 @@ describe('GET /api/stream', () => {
     expect(messages.map((m) => JSON.parse(m.data).messageId)).toEqual(['a', 'd'])
   })
 
+  it('Should match status exactly, as the store does, for resumed and live webhooks', async () => {
+    await post(jobEvent({ messageId: 'a', status: 'FAILED' }))
+    const res = await app.request('/api/stream?status=failed&since=0')
+    const reading = readSse(res, (m) => m.some((x) => x.event === 'deleted'))
+    await post(jobEvent({ messageId: 'b', status: 'FAILED' }))
+    // deletions are not filtered: once this one arrives, webhook 2 would have been sent before it
+    await app.request('/api/webhooks/1', { method: 'DELETE' })
+    const messages = await reading
+    expect(messages.map((m) => m.event)).toEqual(['ready', 'deleted'])
+  })
+
   it('Should report a duplicate as a delivery event without moving the resume id', async () => {
     const body = jobEvent({ messageId: 'same' })
     await post(body)

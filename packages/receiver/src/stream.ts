@@ -118,11 +118,13 @@ function toMessage(event: WebhookEvent, filter: WebhookFilter) {
   }
 }
 
-/** The summary filters, applied to a live webhook (free text needs the body: not applied). */
+/**
+ * The store's summary filters (exact matches, as its SQL has them), applied to a live webhook;
+ * free text needs the body: not applied.
+ */
 export function matchesFilter(webhook: WebhookSummary, filter: WebhookFilter): boolean {
   if (filter.event !== undefined && webhook.event !== filter.event) return false
-  if (filter.status !== undefined && webhook.status?.toUpperCase() !== filter.status.toUpperCase())
-    return false
+  if (filter.status !== undefined && webhook.status !== filter.status) return false
   if (filter.liveMode !== undefined && webhook.liveMode !== filter.liveMode) return false
   if (filter.jobId !== undefined && webhook.jobId !== filter.jobId) return false
   if (filter.orderId !== undefined && webhook.orderId !== filter.orderId) return false

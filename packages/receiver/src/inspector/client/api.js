@@ -80,12 +80,14 @@ export const api = {
     }),
 }
 
-/** Whether a live summary belongs in the current filtered view (free text is left to the server). */
+/**
+ * Whether a live summary belongs in the current filtered view: exact matches, as the list from
+ * the server has them (free text is left to the server).
+ */
 export function matches(filters, summary) {
   if (filters.event && summary.event !== filters.event) return false
   if (filters.liveMode && String(summary.liveMode) !== filters.liveMode) return false
-  if (filters.status && (summary.status ?? '').toUpperCase() !== filters.status.toUpperCase())
-    return false
+  if (filters.status && summary.status !== filters.status) return false
   if (filters.jobId && summary.jobId !== filters.jobId) return false
   if (filters.orderId && summary.orderId !== filters.orderId) return false
   return true
