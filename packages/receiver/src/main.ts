@@ -8,7 +8,6 @@ import { createApp } from './app.ts'
 import { readReceiverConfig, USAGE } from './config.ts'
 import { ConfigError, StoreError } from './errors.ts'
 import { createSqliteStore } from './sqlite-store.ts'
-import { createWebhookEvents } from './webhook-events.ts'
 
 // long-lived responses (the inspector's live stream) get this long to end on their own
 const SHUTDOWN_GRACE_MS = 5000
@@ -46,7 +45,6 @@ try {
 
 const app = createApp({
   store,
-  events: createWebhookEvents(),
   serverHeader: config.serverHeader,
   maxBodyBytes: config.maxBodyBytes,
   auth: config.auth,
