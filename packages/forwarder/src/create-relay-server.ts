@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { WEBHOOK_VERIFICATION_ERROR_CODES } from '@up42-webhooks/shared'
-import type { HttpTriggerEvent } from './core/trigger-event.ts'
+import { normalizeHeaders, type HttpTriggerEvent } from './core/trigger-event.ts'
 import {
   createTriggerContext,
   runStep,
@@ -77,11 +77,7 @@ export function toTriggerEvent(
   raw: Buffer,
   withBodyRaw: boolean
 ): HttpTriggerEvent {
-  const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined)
-      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
-  }
+  const headers = normalizeHeaders(req.headers)
   const url = new URL(req.url ?? '/', `http://${headers.host ?? 'localhost'}`)
   const text = raw.toString('utf8')
   let body: unknown = text === '' ? undefined : text
@@ -132,7 +128,7 @@ function outcomeStatus(outcome: { outcome?: unknown; code?: unknown }): number {
 }
 
 /** What the sender sees: the step's own `$.respond`, else its outcome as JSON. */
-export function replyFor(execution: StepExecution, traceId: string): Reply {
+function replyFor(execution: StepExecution, traceId: string): Reply {
   const response = execution.response
   if (response) {
     const body =
@@ -231,12 +227,10 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
       runs,
       rerunContext,
     })
-    // The line is only built when someone reads it: the relay runs quiet under load.
-    if (options.log) {
-      log(
-        `${event.method} ${event.path} trace=${trigger.trace_id} run=${runs}: ${describeExecution(execution)}`
-      )
-    }
+    // An optional call: without a logger (the relay runs quiet under load) the line is not built.
+    options.log?.(
+      `${event.method} ${event.path} trace=${trigger.trace_id} run=${runs}: ${describeExecution(execution)}`
+    )
     const rerun = execution.rerun
     // Pipedream stops re-running once maxRetries re-runs happened and moves on.
     if (rerun && runs <= rerun.maxRetries) {
