@@ -105,12 +105,11 @@ export async function requestWithRetry(
   const sleep = deps.sleep ?? defaultSleep
   const random = deps.random ?? Math.random
   let attempts = 0
-  let timeoutMs = req.attemptTimeoutMs
   const { origin, path } = splitUrl(req.url)
 
   for (;;) {
     attempts += 1
-    timeoutMs = Math.max(1, Math.min(req.attemptTimeoutMs, req.deadline - now()))
+    const timeoutMs = Math.max(1, Math.min(req.attemptTimeoutMs, req.deadline - now()))
     // undici takes an EventEmitter as the abort signal; it is much cheaper than an AbortController.
     const signal = new EventEmitter()
     let aborted = false
@@ -118,8 +117,7 @@ export async function requestWithRetry(
       aborted = true
       signal.emit('abort')
     }, timeoutMs)
-    let failure: { code: 'TIMEOUT' | 'RECEIVER_UNREACHABLE'; cause: unknown } | undefined
-    let retryAfterMs: number | undefined
+    let failure: Failure
     try {
       const response = await dispatcher.request({
         origin,
@@ -139,7 +137,7 @@ export async function requestWithRetry(
         attempts,
       }
       if (!req.retryStatuses.has(response.statusCode)) return result
-      retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], now())
+      const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], now())
       const waitMs = Math.max(retryAfterMs ?? 0, backoffDelayMs(attempts, random))
       if (now() + waitMs + MIN_ATTEMPT_MS > req.deadline) return result
       await sleep(waitMs)
@@ -162,9 +160,14 @@ export async function requestWithRetry(
   }
 }
 
+interface Failure {
+  code: 'TIMEOUT' | 'RECEIVER_UNREACHABLE'
+  cause: unknown
+}
+
 function toForwardError(
   req: RetryRequest,
-  failure: { code: 'TIMEOUT' | 'RECEIVER_UNREACHABLE'; cause: unknown },
+  failure: Failure,
   attempts: number,
   timeoutMs: number
 ): ForwardError {
