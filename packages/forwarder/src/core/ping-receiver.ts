@@ -1,9 +1,9 @@
 import type { ForwardConfig } from './config.ts'
 import { ForwardError } from './errors.ts'
-import { basicAuthorization, requestWithRetry, type HttpDeps } from './http-client.ts'
+import { requestWithRetry, type HttpDeps } from './http-client.ts'
 import { ngrokErrorCode } from './ngrok-error.ts'
+import { receiverHeaders } from './receiver-headers.ts'
 import { PING_RETRY_STATUSES } from './retry-policy.ts'
-import { USER_AGENT } from './user-agent.ts'
 
 /**
  * `GET {receiverUrl}/ping` must answer 200 `PONG`: anything else (an ngrok error page, a 401 from
@@ -21,11 +21,7 @@ export async function pingReceiver(
     {
       method: 'GET',
       url,
-      headers: {
-        authorization: basicAuthorization(config.username, config.password),
-        'ngrok-skip-browser-warning': '1',
-        'user-agent': USER_AGENT,
-      },
+      headers: receiverHeaders(config),
       attemptTimeoutMs: config.pingTimeoutMs,
       deadline: options.deadline,
       retryStatuses: PING_RETRY_STATUSES,

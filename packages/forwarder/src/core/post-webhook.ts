@@ -1,10 +1,10 @@
 import type { ForwardConfig } from './config.ts'
 import { ForwardError } from './errors.ts'
 import type { ForwardRequest } from './forward-request.ts'
-import { basicAuthorization, requestWithRetry, type HttpDeps } from './http-client.ts'
+import { requestWithRetry, type HttpDeps } from './http-client.ts'
 import { ngrokErrorCode } from './ngrok-error.ts'
+import { receiverHeaders } from './receiver-headers.ts'
 import { POST_RETRY_STATUSES } from './retry-policy.ts'
-import { USER_AGENT } from './user-agent.ts'
 
 export interface PostResult {
   status: number
@@ -49,12 +49,7 @@ export async function postWebhook(
     {
       method: 'POST',
       url,
-      headers: {
-        ...forward.headers,
-        authorization: basicAuthorization(config.username, config.password),
-        'ngrok-skip-browser-warning': '1',
-        'user-agent': USER_AGENT,
-      },
+      headers: { ...forward.headers, ...receiverHeaders(config) },
       body: forward.body,
       attemptTimeoutMs: config.requestTimeoutMs,
       deadline: options.deadline,
