@@ -226,9 +226,10 @@ function readSecret(values: Values, command: CommandName) {
   return { secret, generateSecret }
 }
 
+/** `--events` may be repeated; its comma lists together form one de-duplicated list. */
 function readEvents(values: Values): string[] {
-  const raw = Array.isArray(values.events) ? values.events : [values.events]
-  return raw.flatMap((value) => (typeof value === 'string' ? parseEventList(value) : []))
+  const lists = [values.events].flat().filter((value) => typeof value === 'string')
+  return parseEventList(lists.join(','))
 }
 
 function isCommandName(value: string): value is CommandName {

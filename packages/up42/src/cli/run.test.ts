@@ -305,6 +305,22 @@ describe('run: create', () => {
     })
   })
 
+  it('sends an event named by several --events only once', async () => {
+    const { code } = await cli([
+      'create',
+      '--name',
+      'relay',
+      '--url',
+      TUNNEL,
+      '--events',
+      'job.status',
+      '--events',
+      'order.status,job.status',
+    ])
+    expect(code).toBe(0)
+    expect([...fake.webhooks.values()][0]?.events).toEqual(['job.status', 'order.status'])
+  })
+
   it('prints a generated secret once, with the export line', async () => {
     const { code, stdout } = await cli([
       'create',
