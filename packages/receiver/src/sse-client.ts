@@ -121,7 +121,7 @@ export async function followStream(options: FollowOptions): Promise<void> {
       }
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
       options.onStatus?.({ state: 'connected' })
-      delay = parser.retryMs ?? baseRetry
+      delay = baseRetry
       const decoder = new TextDecoder()
       const reader = response.body.getReader()
       for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
@@ -133,10 +133,8 @@ export async function followStream(options: FollowOptions): Promise<void> {
       }
       failure = 'the receiver closed the stream'
     } catch (error) {
-      if (error instanceof FollowError || options.signal?.aborted) {
-        if (error instanceof FollowError) throw error
-        return
-      }
+      if (error instanceof FollowError) throw error
+      if (options.signal?.aborted) return
       failure =
         error instanceof Error
           ? error.cause instanceof Error

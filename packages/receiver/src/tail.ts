@@ -80,8 +80,7 @@ process.on('SIGINT', () => controller.abort())
 process.on('SIGTERM', () => controller.abort())
 process.stdout.on('error', () => controller.abort()) // `pnpm tail | head` closed the pipe
 
-const shown = new URL(url)
-process.stderr.write(`tail: following ${shown.href} (Ctrl-C to stop)\n`)
+process.stderr.write(`tail: following ${url.href} (Ctrl-C to stop)\n`)
 try {
   await followStream({
     url: url.href,
