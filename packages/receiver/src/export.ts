@@ -2,9 +2,7 @@ import { isSecretHeader } from './replay-headers.ts'
 import type { WebhookFilter, WebhookRecord, WebhookStore } from './store.ts'
 
 /** One line of an NDJSON export: the full record, credentials removed. */
-export type ExportedWebhook = WebhookRecord
-
-export function exportLine(record: WebhookRecord): string {
+function exportLine(record: WebhookRecord): string {
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(record.headers)) {
     if (!isSecretHeader(name)) headers[name] = value

@@ -30,11 +30,11 @@ export interface ReplayOptions {
   now?: number
 }
 
-export const REPLAY_TIMEOUT_MS = 10_000
+const REPLAY_TIMEOUT_MS = 10_000
 const EXCERPT_BYTES = 2048
 
 /** Checks the target URL and mode before anything is sent. */
-export function resolveReplay(options: ReplayOptions): {
+function resolveReplay(options: ReplayOptions): {
   url: URL
   mode: ReplayMode
   secret: string | null
@@ -73,7 +73,7 @@ export function resolveReplay(options: ReplayOptions): {
 }
 
 /** The headers a replay sends: the stored ones, re-signed with a fresh `created` for `resign`. */
-export async function replayHeaders(
+async function replayHeaders(
   record: WebhookRecord,
   mode: ReplayMode,
   secret: string | null,

@@ -13,9 +13,9 @@ export interface StreamOptions {
   heartbeatMs?: number
 }
 
-export const HEARTBEAT_MS = 15_000
+const HEARTBEAT_MS = 15_000
 /** Reconnect delay suggested to EventSource. */
-export const RETRY_MS = 2_000
+const RETRY_MS = 2_000
 // A client this far behind is cut off; it reconnects with Last-Event-ID and catches up from the
 // store, so a slow reader costs bounded memory and loses nothing.
 const MAX_QUEUED = 10_000
@@ -122,7 +122,7 @@ function toMessage(event: WebhookEvent, filter: WebhookFilter) {
  * The store's summary filters (exact matches, as its SQL has them), applied to a live webhook;
  * free text needs the body: not applied.
  */
-export function matchesFilter(webhook: WebhookSummary, filter: WebhookFilter): boolean {
+function matchesFilter(webhook: WebhookSummary, filter: WebhookFilter): boolean {
   if (filter.event !== undefined && webhook.event !== filter.event) return false
   if (filter.status !== undefined && webhook.status !== filter.status) return false
   if (filter.liveMode !== undefined && webhook.liveMode !== filter.liveMode) return false
@@ -138,7 +138,7 @@ export function matchesFilter(webhook: WebhookSummary, filter: WebhookFilter): b
 }
 
 /** A full record reduced to what lists and live events carry. */
-export function summaryOf(record: WebhookRecord): WebhookSummary {
+function summaryOf(record: WebhookRecord): WebhookSummary {
   const {
     id,
     receivedAt,

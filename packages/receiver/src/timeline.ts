@@ -28,7 +28,7 @@ export interface Timeline {
   truncated: boolean
 }
 
-export const TIMELINE_LIMIT = 1000
+const TIMELINE_LIMIT = 1000
 const terminal = new Set<string>(TERMINAL_STATUSES)
 
 /** One job's or order's deliveries in arrival order, with out-of-order arrivals flagged. */
@@ -45,7 +45,7 @@ export async function buildTimeline(
 }
 
 /** Pure part of `buildTimeline`: records must be in arrival (id) order. */
-export function timelineEntries(records: readonly WebhookRecord[]): TimelineEntry[] {
+function timelineEntries(records: readonly WebhookRecord[]): TimelineEntry[] {
   let terminalSeen = false
   let latestSent = Number.NEGATIVE_INFINITY
   return records.map((record) => {

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib'
  * `src/inspector/client` of this package, found from the nearest package.json above this module,
  * so the same code works from `src/inspector/` and from a bundle in `dist/`.
  */
-export function defaultClientDir(from = import.meta.dirname): string {
+function defaultClientDir(from = import.meta.dirname): string {
   let dir = from
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir)
