@@ -6,6 +6,7 @@ import type { ForwardConfig } from './config.ts'
 import { ForwardError } from './errors.ts'
 import { buildForwardRequest } from './forward-request.ts'
 import { postWebhook } from './post-webhook.ts'
+import type { HttpTriggerEvent } from './trigger-event.ts'
 
 const ORIGIN = 'https://tunnel.example'
 const PASSWORD = 'hunter2-receiver-password'
@@ -55,8 +56,14 @@ function deps() {
   return { dispatcher: agent, now: clock.now, sleep: clock.sleep, random: () => 0.5 }
 }
 
-function deadline() {
-  return clock.now() + config.budgetMs
+/** POSTs `delivery` within the full budget on the fake clock. */
+function post(delivery: HttpTriggerEvent = event, traceId?: string) {
+  return postWebhook(
+    buildForwardRequest(delivery, traceId),
+    config,
+    { deadline: clock.now() + config.budgetMs },
+    deps()
+  )
 }
 
 describe('postWebhook', () => {
@@ -70,12 +77,7 @@ describe('postWebhook', () => {
         return { statusCode: 200, data: '{"msg": "value with key 7 stored"}' }
       })
 
-    const result = await postWebhook(
-      buildForwardRequest(event, 'trace-1'),
-      config,
-      { deadline: deadline() },
-      deps()
-    )
+    const result = await post(event, 'trace-1')
 
     expect(result).toEqual({
       status: 200,
@@ -112,12 +114,7 @@ describe('postWebhook', () => {
         return { statusCode: 200, data: '{"msg": "duplicate of key 3"}' }
       })
     const noId = { headers: {}, body: { event: 'job.status' } }
-    const result = await postWebhook(
-      buildForwardRequest(noId, 'trace-9'),
-      config,
-      { deadline: deadline() },
-      deps()
-    )
+    const result = await post(noId, 'trace-9')
     expect(key).toBe('trace-9')
     expect(result.duplicate).toBe(true)
     expect(result.key).toBe(3)
@@ -133,12 +130,7 @@ describe('postWebhook', () => {
       .intercept({ path: '/receive-webhooks', method: 'POST' })
       .reply(200, '{"msg": "value with key 1 stored"}')
 
-    const result = await postWebhook(
-      buildForwardRequest(event),
-      config,
-      { deadline: deadline() },
-      deps()
-    )
+    const result = await post()
 
     expect(result.attempts).toBe(3)
     expect(clock.sleeps).toHaveLength(2)
@@ -153,12 +145,7 @@ describe('postWebhook', () => {
     pool
       .intercept({ path: '/receive-webhooks', method: 'POST' })
       .reply(200, '{"msg": "value with key 2 stored"}')
-    const result = await postWebhook(
-      buildForwardRequest(event),
-      config,
-      { deadline: deadline() },
-      deps()
-    )
+    const result = await post()
     expect(result.key).toBe(2)
     expect(clock.sleeps).toEqual([3000])
   })
@@ -168,12 +155,7 @@ describe('postWebhook', () => {
       .get(ORIGIN)
       .intercept({ path: '/receive-webhooks', method: 'POST' })
       .reply(429, 'later', { headers: { 'retry-after': '60' } })
-    const error = await postWebhook(
-      buildForwardRequest(event),
-      config,
-      { deadline: deadline() },
-      deps()
-    ).catch((e: unknown) => e)
+    const error = await post().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ForwardError)
     expect(error).toMatchObject({ code: 'RECEIVER_ERROR', status: 429, attempts: 1 })
     expect(clock.sleeps).toEqual([])
@@ -186,12 +168,7 @@ describe('postWebhook', () => {
       .reply(502, 'bad gateway')
       .persist()
     const start = clock.now()
-    const error = (await postWebhook(
-      buildForwardRequest(event),
-      config,
-      { deadline: deadline() },
-      deps()
-    ).catch((e: unknown) => e)) as ForwardError
+    const error = (await post().catch((e: unknown) => e)) as ForwardError
     expect(error.code).toBe('RECEIVER_ERROR')
     expect(error.status).toBe(502)
     expect(error.attempts).toBeGreaterThan(3)
@@ -201,12 +178,7 @@ describe('postWebhook', () => {
 
   it('does not retry a 4xx: RECEIVER_REJECTED with the status', async () => {
     agent.get(ORIGIN).intercept({ path: '/receive-webhooks', method: 'POST' }).reply(401, 'no')
-    const error = await postWebhook(
-      buildForwardRequest(event),
-      config,
-      { deadline: deadline() },
-      deps()
-    ).catch((e: unknown) => e)
+    const error = await post().catch((e: unknown) => e)
     expect(error).toMatchObject({
       name: 'ForwardError',
       code: 'RECEIVER_REJECTED',
@@ -222,24 +194,14 @@ describe('postWebhook', () => {
       .reply(404, 'Tunnel tunnel.example not found', {
         headers: { 'ngrok-error-code': 'ERR_NGROK_3200' },
       })
-    const error = await postWebhook(
-      buildForwardRequest(event),
-      config,
-      { deadline: deadline() },
-      deps()
-    ).catch((e: unknown) => e)
+    const error = await post().catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'RECEIVER_UNREACHABLE', status: 404 })
     expect((error as Error).message).toContain('ERR_NGROK_3200')
   })
 
   it('does not retry a 500: RECEIVER_ERROR', async () => {
     agent.get(ORIGIN).intercept({ path: '/receive-webhooks', method: 'POST' }).reply(500, 'boom')
-    const error = await postWebhook(
-      buildForwardRequest(event),
-      config,
-      { deadline: deadline() },
-      deps()
-    ).catch((e: unknown) => e)
+    const error = await post().catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'RECEIVER_ERROR', status: 500, attempts: 1 })
   })
 
@@ -249,12 +211,7 @@ describe('postWebhook', () => {
       .intercept({ path: '/receive-webhooks', method: 'POST' })
       .replyWithError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))
       .persist()
-    const error = (await postWebhook(
-      buildForwardRequest(event),
-      config,
-      { deadline: deadline() },
-      deps()
-    ).catch((e: unknown) => e)) as ForwardError
+    const error = (await post().catch((e: unknown) => e)) as ForwardError
     expect(error.code).toBe('RECEIVER_UNREACHABLE')
     expect((error.cause as { code: string }).code).toMatch(/^UND_ERR/)
     expect(error.url).toBe(`${ORIGIN}/receive-webhooks`)
