@@ -1,4 +1,4 @@
-import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
+import { EXAMPLE_EVENTS, parseEvent } from '@up42-webhooks/shared'
 import { describe, expect, it } from 'vitest'
 import { extractFields } from './extract-fields.ts'
 
@@ -20,6 +20,20 @@ describe('extractFields', () => {
       status: 'FAILED',
       jobId: '6dbe8956-b8c5-47b3-9f56-b1686628aa19',
     })
+  })
+
+  it('picks the job id as parseEvent does when a job body has both id and jobId', () => {
+    for (const liveMode of [true, false]) {
+      const body = { id: 'live-id', jobId: 'test-id', status: 'RUNNING' }
+      const envelope = {
+        event: 'job.status',
+        liveMode,
+        messageId: 'm',
+        timestamp: '2022-07-25T16:02:34Z',
+        body,
+      }
+      expect(extractFields(envelope).jobId).toBe(parseEvent(envelope).jobId ?? null)
+    }
   })
 
   it('reads the order id of an order event and ignores body.id there', () => {

@@ -34,10 +34,16 @@ export function extractFields(parsed: unknown): WebhookFields {
   }
   const event = str(parsed.event)
   const inner = isObject(parsed.body) ? parsed.body : {}
-  const jobId = str(inner.jobId) ?? (event === 'job.status' ? str(inner.id) : null)
+  const liveMode = typeof parsed.liveMode === 'boolean' ? parsed.liveMode : null
+  const jobId =
+    event !== 'job.status'
+      ? str(inner.jobId)
+      : liveMode === true
+        ? (str(inner.id) ?? str(inner.jobId))
+        : (str(inner.jobId) ?? str(inner.id))
   return {
     event,
-    liveMode: typeof parsed.liveMode === 'boolean' ? parsed.liveMode : null,
+    liveMode,
     status: str(inner.status),
     messageId: str(parsed.messageId),
     jobId,
