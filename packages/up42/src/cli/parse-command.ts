@@ -3,6 +3,7 @@ import {
   KNOWN_WEBHOOK_EVENTS,
   parseEventList,
   validateWebhookInput,
+  WebhookInputError,
   type CreateWebhookInput,
   type WebhookPatch,
 } from '../client/index.ts'
@@ -82,7 +83,7 @@ type Values = Record<string, string | boolean | (string | boolean)[] | undefined
 
 /**
  * Turns argv (without node and script) into a {@link Command}, validating the webhook input
- * before anything is sent. Throws {@link UsageError} or `WebhookInputError`.
+ * before anything is sent. Throws {@link UsageError}.
  */
 export function parseCommand(argv: readonly string[]): Command {
   // `pnpm up42 -- list` may pass the separator through.
@@ -157,7 +158,7 @@ function readCreate(values: Values): { input: CreateWebhookInput; generateSecret
     active: values.active === true,
     ...(secret === undefined ? {} : { secret }),
   }
-  validateWebhookInput(input, { knownEvents: KNOWN_WEBHOOK_EVENTS })
+  validate(input, 'create')
   return { input, generateSecret }
 }
 
@@ -182,7 +183,7 @@ function readUpdate(values: Values): { patch: WebhookPatch; generateSecret: bool
       { code: 'NOTHING_TO_DO', command: 'update' }
     )
   }
-  validateWebhookInput(patch, { knownEvents: KNOWN_WEBHOOK_EVENTS })
+  validate(patch, 'update')
   return { patch, generateSecret }
 }
 
@@ -193,7 +194,7 @@ function readPoint(values: Values) {
       command: 'point',
     })
   }
-  validateWebhookInput({ url: values.url })
+  validate({ url: values.url }, 'point')
   let waitSeconds = DEFAULT_WAIT_SECONDS
   if (typeof values.wait === 'string') {
     waitSeconds = Number(values.wait)
@@ -212,6 +213,16 @@ function readPoint(values: Values) {
     })
   }
   return { url: values.url, receiverUrl, waitSeconds }
+}
+
+/** Input UP42 would reject is a usage error of this command, so the hint can name its help. */
+function validate(input: WebhookPatch, command: CommandName): void {
+  try {
+    validateWebhookInput(input, { knownEvents: KNOWN_WEBHOOK_EVENTS })
+  } catch (cause) {
+    if (!(cause instanceof WebhookInputError)) throw cause
+    throw new UsageError(cause.message, { code: 'INVALID_VALUE', command, cause })
+  }
 }
 
 function readSecret(values: Values, command: CommandName) {

@@ -185,6 +185,7 @@ describe('run: validation before calling UP42', () => {
     const { code, stderr } = await cli(args)
     expect(code).toBe(2)
     expect(stderr).toContain(message)
+    expect(stderr).toContain(`\nSee \`up42 help ${args[0]}\`.\n`)
     expect(stderr).not.toContain('hunter2')
     expect(fake.requests).toHaveLength(0)
   })

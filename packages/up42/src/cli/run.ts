@@ -35,7 +35,6 @@ export async function run(argv: readonly string[], io: RunIo): Promise<ExitCode>
   // A last line of defence: whatever a message contains, configured secrets never get out.
   const sensitive = [io.env.UP42_PASSWORD, io.env.UP42_TOKEN, io.env.RECEIVER_PASSWORD]
   const fail = (text: string) => io.stderr.write(redactValues(text, sensitive))
-  let usageTopic: string | undefined
   try {
     const command = parseCommand(argv)
     if (command.name === 'help') {
@@ -47,7 +46,6 @@ export async function run(argv: readonly string[], io: RunIo): Promise<ExitCode>
       io.stdout.write(command.topic ? COMMAND_USAGE[command.topic] : USAGE)
       return EXIT_CODES.OK
     }
-    usageTopic = command.name
     const config = readUp42Config(io.env)
     const up42 = createUp42Client({ ...config, fetch, now, sleep })
     return await executeCommand(command, {
@@ -67,18 +65,15 @@ export async function run(argv: readonly string[], io: RunIo): Promise<ExitCode>
       note: (text) => (command.json ? io.stderr : io.stdout).write(text),
     })
   } catch (error) {
-    const { exitCode, message } = describeError(error, usageTopic)
+    const { exitCode, message } = describeError(error)
     fail(`up42: ${message}\n`)
     return exitCode
   }
 }
 
-function describeError(
-  error: unknown,
-  topic: string | undefined
-): { exitCode: ExitCode; message: string } {
+function describeError(error: unknown): { exitCode: ExitCode; message: string } {
   if (error instanceof UsageError || error instanceof WebhookInputError) {
-    const command = (error instanceof UsageError ? error.command : undefined) ?? topic
+    const command = error instanceof UsageError ? error.command : undefined
     const hint = command ? `\`up42 help ${command}\`` : '`up42 help`'
     return { exitCode: EXIT_CODES.USAGE, message: `${error.message}\nSee ${hint}.` }
   }
