@@ -78,6 +78,18 @@ async function storedByMessageId(receiverUrl: string, messageId: string): Promis
   )
 }
 
+/** Polls until the receiver holds the webhook (a re-run delivers it some time after the 202). */
+function waitForStored(receiverUrl: string, messageId: string, what: string) {
+  return waitFor(
+    async () => {
+      const found = await storedByMessageId(receiverUrl, messageId)
+      return found.length > 0 ? found : undefined
+    },
+    60_000,
+    what
+  )
+}
+
 async function postSigned(relayUrl: string, body: string) {
   const headers = await signWebhook({ body, secret: SECRET })
   const response = await request(`${relayUrl}/`, {
@@ -189,14 +201,7 @@ describe('simulate → relay → receiver', () => {
     })
 
     const back = await startReceiver('down', port)
-    const stored = await waitFor(
-      async () => {
-        const found = await storedByMessageId(back.url, 'e2e-while-down')
-        return found.length > 0 ? found : undefined
-      },
-      60_000,
-      'the re-run to deliver'
-    )
+    const stored = await waitForStored(back.url, 'e2e-while-down', 'the re-run to deliver')
     expect(stored).toHaveLength(1)
     expect(stored?.[0]?.body).toBe(body)
     expect(stored?.[0]?.deliveryCount).toBe(1)
@@ -217,14 +222,7 @@ describe('simulate → relay → receiver', () => {
 
     const back = await startReceiver('relay-crash', port)
     await startRelay(back.url, 'spool-crash')
-    const stored = await waitFor(
-      async () => {
-        const found = await storedByMessageId(back.url, 'e2e-relay-crash')
-        return found.length > 0 ? found : undefined
-      },
-      60_000,
-      'the resumed re-run to deliver'
-    )
+    const stored = await waitForStored(back.url, 'e2e-relay-crash', 'the resumed re-run to deliver')
     expect(stored).toHaveLength(1)
     expect(stored?.[0]?.body).toBe(body)
     expect(stored?.[0]?.verdict).toBe('verified')
