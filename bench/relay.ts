@@ -199,43 +199,40 @@ try {
   })
 
   const dispatcher = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
-  const direct = { url: `${receiverUrl}/receive-webhooks`, headers: { authorization: AUTH } }
-  const relayed = { url: `${relayUrl}/`, headers: {} }
-  const run = async (
-    target: { url: string; headers: Record<string, string> },
-    label: string,
-    n: number
-  ) => load(target.url, target.headers, await deliveries(n, label), dispatcher)
+  const targets = {
+    direct: { url: `${receiverUrl}/receive-webhooks`, headers: { authorization: AUTH } },
+    relay: { url: `${relayUrl}/`, headers: {} },
+  }
+  const run = (which: keyof typeof targets, list: Awaited<ReturnType<typeof deliveries>>) =>
+    load(targets[which].url, targets[which].headers, list, dispatcher)
   // Both paths warm up in turns until the JIT has settled: the relay has more code to optimise
   // (its server, the step, undici) and a short warm-up charged that to the relay's numbers.
   for (let round = 0; round < WARMUP_ROUNDS; round += 1) {
-    await run(direct, `warm-direct-${round}`, WARMUP)
-    await run(relayed, `warm-relay-${round}`, WARMUP)
+    for (const which of ['direct', 'relay'] as const)
+      await run(which, await deliveries(WARMUP, `warm-${which}-${round}`))
   }
   // ABBA order over ROUNDS rounds, so drift and load spikes from elsewhere hit both paths alike.
   const perRound = Math.floor(REQUESTS / ROUNDS)
-  const d: Result[] = []
-  const r: Result[] = []
+  const results = { direct: [] as Result[], relay: [] as Result[] }
   const cpu = {
     direct: { receiver: 0, relay: 0, client: 0 },
     relay: { receiver: 0, relay: 0, client: 0 },
   }
   for (let round = 0; round < ROUNDS; round += 1) {
-    const first = round % 2 === 0 ? 'direct' : 'relay'
-    for (const which of first === 'direct' ? ['direct', 'relay'] : ['relay', 'direct']) {
+    const order = round % 2 === 0 ? (['direct', 'relay'] as const) : (['relay', 'direct'] as const)
+    for (const which of order) {
+      // Signed before the CPU snapshot: signing is the sender's set-up, not its per-request cost.
       const list = await deliveries(perRound, `${which}-${round}`)
       const before = cpuNow()
-      if (which === 'direct') d.push(await load(direct.url, direct.headers, list, dispatcher))
-      else r.push(await load(relayed.url, relayed.headers, list, dispatcher))
+      results[which].push(await run(which, list))
       const after = cpuNow()
-      const total = which === 'direct' ? cpu.direct : cpu.relay
       for (const key of ['receiver', 'relay', 'client'] as const)
-        total[key] += after[key] - before[key]
+        cpu[which][key] += after[key] - before[key]
     }
   }
   dispatcher.destroy()
-  const directStats = summarize(d)
-  const relayStats = summarize(r)
+  const directStats = summarize(results.direct)
+  const relayStats = summarize(results.relay)
 
   const row = (name: string, x: Stats) =>
     `| ${name.padEnd(29)} | ${String(perRound * ROUNDS).padStart(5)} | ${x.p50.toFixed(2).padStart(7)} | ${x.p99.toFixed(2).padStart(7)} | ${x.rps.toFixed(0).padStart(6)} | ${String(x.errors).padStart(6)} |`
