@@ -311,6 +311,19 @@ describe('createApp: the original routes', () => {
     }
   )
 
+  it('reads filters as export and the stream do: empty values ignored, values trimmed', async () => {
+    const app = makeApp()
+    await post(app, EXAMPLE_EVENTS.jobLive)
+    await post(app, EXAMPLE_EVENTS.orderLive)
+    const dump = await (
+      await app.request('/dump-webhooks?liveMode=&event=%20order.status%20')
+    ).text()
+    expect(dump.trim().split('\n')).toEqual([
+      EXAMPLE_EVENTS.orderLive,
+      '{"number_webhooks_received": 1}',
+    ])
+  })
+
   it('answers other methods on /dump-webhooks with 405 and Allow: GET, HEAD', async () => {
     const res = await makeApp().request('/dump-webhooks', { method: 'POST', body: '{}' })
     expect(res.status).toBe(405)

@@ -7,6 +7,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { HttpBindings } from '@hono/node-server'
 import { InvalidBodyError, StoreError } from './errors.ts'
 import { createInspectorRoutes } from './inspector/routes.ts'
+import { filterFromQuery, QueryError } from './query-filter.ts'
 import { signatureVerdict } from './signature-verdict.ts'
 import { MAX_PAGE_SIZE } from './store.ts'
 import type { IterateOptions, WebhookFilter, WebhookStore } from './store.ts'
@@ -79,13 +80,6 @@ function methodNotAllowed(c: Context, allow: string): Response {
   })
 }
 
-function parseBoolean(name: string, value: string | undefined): boolean | undefined {
-  if (value === undefined) return undefined
-  if (value === 'true') return true
-  if (value === 'false') return false
-  throw fail(400, `${name} must be true or false`)
-}
-
 function parseInteger(
   name: string,
   value: string | undefined,
@@ -99,14 +93,12 @@ function parseInteger(
 }
 
 function parseFilter(query: Record<string, string>): WebhookFilter {
-  const filter: WebhookFilter = {}
-  for (const key of ['event', 'status', 'q', 'jobId', 'orderId'] as const) {
-    const value = query[key]
-    if (value !== undefined && value !== '') filter[key] = value
+  try {
+    return filterFromQuery(query)
+  } catch (error) {
+    if (error instanceof QueryError) throw fail(400, error.message)
+    throw error
   }
-  const liveMode = parseBoolean('liveMode', query.liveMode)
-  if (liveMode !== undefined) filter.liveMode = liveMode
-  return filter
 }
 
 type AppContext = Context<{ Bindings: Partial<HttpBindings> }>
@@ -270,7 +262,7 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
 
   app.get('/dump-webhooks', (c) => {
     const query = c.req.query()
-    const iterateOptions: IterateOptions = { ...parseFilter(query) }
+    const iterateOptions: IterateOptions = parseFilter(query)
     const since = parseInteger('since', query.since, 0)
     const limit = parseInteger('limit', query.limit, 0)
     if (since !== undefined) iterateOptions.since = since

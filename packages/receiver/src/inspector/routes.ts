@@ -12,7 +12,7 @@ import type { WebhookEvents } from '../webhook-events.ts'
 import { loadAssets } from './assets.ts'
 import type { Assets } from './assets.ts'
 import { renderPage } from './page.ts'
-import { filterFromQuery, QueryError, resumeId } from './query-filter.ts'
+import { filterFromQuery, QueryError, resumeId } from '../query-filter.ts'
 
 /** What the inspector gets from `createApp`. */
 export interface InspectorDeps {

@@ -1,14 +1,15 @@
-import type { WebhookFilter } from '../store.ts'
+import type { WebhookFilter } from './store.ts'
 
-/** A query parameter the inspector cannot make sense of (answered with 400). */
+/** A query parameter that makes no sense (answered with 400). */
 export class QueryError extends Error {
   override name = 'QueryError'
   code = 'BAD_QUERY' as const
 }
 
 /**
- * Reads the list filters (`event`, `status`, `liveMode`, `q`, `jobId`, `orderId`) the same way
- * `/api/webhooks` takes them, so a view's URL works for export and the stream too.
+ * Reads the list filters (`event`, `status`, `liveMode`, `q`, `jobId`, `orderId`) for every route
+ * that takes them (`/dump-webhooks`, `/api/webhooks`, export, the stream), so one view's URL
+ * means the same everywhere.
  * @throws {QueryError} for a `liveMode` other than `true` / `false`
  */
 export function filterFromQuery(query: Record<string, string | undefined>): WebhookFilter {
