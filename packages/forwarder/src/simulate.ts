@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { EXAMPLE_EVENTS, signWebhook } from '@up42-webhooks/shared'
 import { request, type Dispatcher } from 'undici'
 import { basicAuthorization, defaultDispatcher } from './core/http-client.ts'
+import { parseReply } from './core/post-webhook.ts'
 
 export const SIMULATED_EVENTS = ['job.status', 'order.status'] as const
 export type SimulatedEvent = (typeof SIMULATED_EVENTS)[number]
@@ -108,14 +109,7 @@ export async function sendDelivery(
     body: delivery.body,
     dispatcher,
   })
-  const text = await response.body.text()
-  let reply: unknown = text
-  try {
-    reply = JSON.parse(text)
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: response.statusCode, reply }
+  return { status: response.statusCode, reply: parseReply(await response.body.text()) }
 }
 
 /** Builds, signs and POSTs `count` events one after another, reporting each reply. */

@@ -16,7 +16,8 @@ export interface PostResult {
   reply: unknown
 }
 
-function parseReply(text: string): unknown {
+/** The reply as JSON when it parses, else its text. */
+export function parseReply(text: string): unknown {
   try {
     return JSON.parse(text)
   } catch {
