@@ -1,3 +1,4 @@
+import { parseSignatureInput, WebhookVerificationError } from '@up42-webhooks/shared'
 /**
  * Headers that describe one hop of one connection, not the webhook: a replay must not copy
  * them (fetch sets its own `host` and `content-length`, and refuses some of the others).
@@ -39,10 +40,16 @@ export function replayableHeaders(headers: Record<string, string>): Record<strin
   return out
 }
 
-/** Header names covered by a stored `signature-input` (`up42-sig=("date" "content-digest")…`). */
+/**
+ * Header names covered by a stored `signature-input`, read by the verifier's own parser so a
+ * re-signed replay covers exactly what the original did; null when there is none to reuse.
+ */
 export function signedComponents(signatureInput: string | undefined): string[] | null {
-  const list = signatureInput?.match(/up42-sig=\(([^)]*)\)/)?.[1]
-  if (list === undefined) return null
-  const names = [...list.matchAll(/"([^"]+)"/g)].map((match) => (match[1] ?? '').toLowerCase())
-  return names.length > 0 && names.every((name) => name && !name.startsWith('@')) ? names : null
+  if (signatureInput === undefined) return null
+  try {
+    return parseSignatureInput(signatureInput).components
+  } catch (error) {
+    if (error instanceof WebhookVerificationError) return null
+    throw error
+  }
 }
