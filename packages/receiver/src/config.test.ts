@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { isLoopbackHost, readReceiverConfig } from './config.ts'
+import { DEFAULT_DB_PATH, defaultDbPath, isLoopbackHost, readReceiverConfig } from './config.ts'
 import { ConfigError } from './errors.ts'
 
 function configError(env: Record<string, string>, argv: string[] = []): ConfigError {
@@ -17,7 +20,7 @@ describe('readReceiverConfig', () => {
     expect(readReceiverConfig({})).toEqual({
       port: 9888,
       host: '127.0.0.1',
-      dbPath: './data/webhooks.db',
+      dbPath: DEFAULT_DB_PATH,
       auth: null,
       maxBodyBytes: 1048576,
       serverHeader: 'LeRenard2000',
@@ -78,6 +81,15 @@ describe('readReceiverConfig', () => {
     expect(readReceiverConfig({}, ['--help']).help).toBe(true)
   })
 
+  it('ignores the `--` that `pnpm start -- --port 1` passes through, but only in front', () => {
+    expect(readReceiverConfig({}, ['--', '--port', '2', '--quiet'])).toMatchObject({
+      port: 2,
+      quiet: true,
+    })
+    expect(readReceiverConfig({}, ['--', '--help']).help).toBe(true)
+    expect(configError({}, ['--port', '2', '--', '--quiet']).key).toBe('argv')
+  })
+
   it.each([
     [{ PORT: '65536' }, 'PORT'],
     [{ PORT: 'http' }, 'PORT'],
@@ -118,6 +130,26 @@ describe('readReceiverConfig', () => {
     expect(
       readReceiverConfig({ HOST: '192.168.1.5', RECEIVER_USER: 'u', RECEIVER_PASSWORD: 'p' }).auth
     ).toEqual({ username: 'u', password: 'p' })
+  })
+})
+
+describe('defaultDbPath', () => {
+  it('is data/webhooks.db of the workspace root, from the sources and from a bundle in dist/', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'receiver-root-'))
+    try {
+      writeFileSync(path.join(root, 'pnpm-workspace.yaml'), 'packages:\n  - packages/*\n')
+      for (const dir of ['packages/receiver/src', 'packages/receiver/dist']) {
+        mkdirSync(path.join(root, dir), { recursive: true })
+        expect(defaultDbPath(path.join(root, dir))).toBe(path.join(root, 'data', 'webhooks.db'))
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  })
+
+  it("is this repository's data/webhooks.db by default", () => {
+    const repo = path.resolve(import.meta.dirname, '..', '..', '..')
+    expect(DEFAULT_DB_PATH).toBe(path.join(repo, 'data', 'webhooks.db'))
   })
 })
 

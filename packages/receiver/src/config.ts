@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -24,12 +26,30 @@ export interface ReceiverConfig {
   help: boolean
 }
 
-export const USAGE = `Usage: tsx packages/receiver/src/main.ts [options]
+/**
+ * `data/webhooks.db` in the workspace root (the folder with pnpm-workspace.yaml above this
+ * module), so `pnpm start` at the root, `pnpm --filter @up42-webhooks/receiver start` in the
+ * package and the bundle in `dist/` all open one database, whatever the working directory.
+ * Outside a workspace: `./data/webhooks.db` of the working directory.
+ */
+export function defaultDbPath(from: string = import.meta.dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'pnpm-workspace.yaml')))
+      return path.join(dir, 'data', 'webhooks.db')
+    if (path.dirname(dir) === dir) return path.resolve('data', 'webhooks.db')
+  }
+}
+
+/** Where the receiver keeps its webhooks unless RECEIVER_DB or --db says otherwise. */
+export const DEFAULT_DB_PATH = defaultDbPath()
+
+export const USAGE = `Usage: npx -y pnpm@10.34.9 start -- [options]
+   or: node packages/receiver/dist/main.mjs [options]
 
 Options (each mirrors an environment variable):
   --port <n>        PORT (9888; 0 picks a free port)
   --host <addr>     HOST (127.0.0.1)
-  --db <path>       RECEIVER_DB (./data/webhooks.db; :memory: keeps nothing)
+  --db <path>       RECEIVER_DB (${DEFAULT_DB_PATH}; :memory: keeps nothing)
   --quiet           RECEIVER_QUIET=1: no access log lines
   --allow-open      RECEIVER_ALLOW_OPEN=1: listen on a non-loopback HOST without basic auth
   --help            this text
@@ -93,7 +113,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     65535
   )
   const host = values.host ?? nonEmpty(env.HOST) ?? '127.0.0.1'
-  const dbPath = values.db ?? nonEmpty(env.RECEIVER_DB) ?? './data/webhooks.db'
+  const dbPath = values.db ?? nonEmpty(env.RECEIVER_DB) ?? DEFAULT_DB_PATH
 
   const username = nonEmpty(env.RECEIVER_USER)
   const password = nonEmpty(env.RECEIVER_PASSWORD)
@@ -173,7 +193,8 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
 
 function parseFlags(argv: readonly string[]) {
   return parseArgs({
-    args: [...argv],
+    // `pnpm start -- --port 1` passes the `--` through to the program; `pnpm start --port 1` not
+    args: argv[0] === '--' ? argv.slice(1) : [...argv],
     strict: true,
     allowPositionals: false,
     options: {
