@@ -145,6 +145,30 @@ describe('createApp: the original routes', () => {
     expect(seenEvents).toEqual([])
   })
 
+  it.each(['[1,2]', '"x"', '42', 'null', 'true', ' \r\n\t[{"event":"job.status"}]'])(
+    'rejects %j, JSON but not an object, with 400 and consumes no id',
+    async (body) => {
+      const app = makeApp()
+      await post(app, '{"n":1}')
+      const res = await post(app, body)
+      expect(res.status).toBe(400)
+      expect(res.headers.get('content-type')).toBe('application/json')
+      expect(await res.text()).toBe('{"code": 400, "msg": "body must be a JSON object"}')
+      expect(await (await post(app, '{"n":2}')).text()).toBe('{"msg": "value with key 2 stored"}\n')
+      expect((await store.stats()).total).toBe(2)
+      expect(seenEvents.map((e) => e.type)).toEqual(['stored', 'stored'])
+    }
+  )
+
+  it('stores an object after a BOM and JSON whitespace', async () => {
+    const app = makeApp()
+    const body = new Uint8Array([0xef, 0xbb, 0xbf, 0x20, 0x0a, ...Buffer.from('{"n":1}')])
+    expect(await (await post(app, body)).text()).toBe('{"msg": "value with key 1 stored"}\n')
+    expect(await post(app, '[1').then((res) => res.text())).toBe(
+      '{"code": 400, "msg": "body is not UTF-8 JSON"}'
+    )
+  })
+
   it('rejects a body over the limit with 413 JSON, whether announced or streamed', async () => {
     const app = makeApp({ maxBodyBytes: 64 })
     const big = JSON.stringify({ pad: 'x'.repeat(100) })

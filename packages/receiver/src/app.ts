@@ -132,6 +132,29 @@ function requestHeaders(c: AppContext): Record<string, string> {
   return Object.fromEntries(headers)
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * Whether the first byte after an optional BOM and JSON whitespace is `{`. Every article recipe
+ * indexes the body (`.liveMode`, `.event`), so only objects are webhooks; checking one byte keeps
+ * the full parse in the store, once.
+ */
+function startsAsObject(body: Uint8Array): boolean {
+  let i = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0
+  while (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d) i++
+  return body[i] === 0x7b
+}
+
+/** A body that does not start as an object: 400, naming what is wrong with it. */
+function rejectNonObject(body: Uint8Array): never {
+  try {
+    JSON.parse(utf8.decode(body))
+  } catch (error) {
+    throw new InvalidBodyError('the webhook body is not UTF-8 JSON', { cause: error })
+  }
+  throw fail(400, 'body must be a JSON object')
+}
+
 function remoteAddress(c: AppContext): string | null {
   // absent under app.request() in tests, where there is no socket
   return c.env?.incoming?.socket.remoteAddress ?? null
@@ -233,6 +256,7 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     async (c) => {
       const body = new Uint8Array(await c.req.arrayBuffer())
       if (body.byteLength === 0) throw fail(400, 'empty body')
+      if (!startsAsObject(body)) rejectNonObject(body)
       const all = requestHeaders(c)
       const verdict =
         secret === null
