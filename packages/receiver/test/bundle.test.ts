@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUNDLE_MAIN, bundleReceiver } from '../scripts/bundle.ts'
+import { DEFAULT_DB_PATH } from '../src/config.ts'
+import { REPO_DIR, runPnpm } from './run-pnpm.ts'
 
 const TIMEOUT_MS = 90_000
 
@@ -79,6 +81,32 @@ describe('the production bundle (pnpm build, then plain node)', () => {
       expect(await exit).toEqual({ code: 0, signal: null })
       expect(out).toContain('database closed, bye')
       expect(err).toBe('')
+    },
+    TIMEOUT_MS
+  )
+})
+
+// In this file, not beside it: `pnpm start` rebuilds dist/main.mjs, which the test above runs.
+describe('pnpm start, as the README spells it', () => {
+  it.each(['start -- --help', 'start --help', '--filter @up42-webhooks/receiver start -- --help'])(
+    'pnpm %s: prints the usage with the one default database, exits 0',
+    async (command) => {
+      const run = await runPnpm(command.split(' '))
+      expect(run.stderr).not.toContain('receiver:')
+      expect(run.code).toBe(0)
+      expect(run.stdout).toContain('Usage: npx -y pnpm@10.34.9 start -- [options]\n')
+      expect(run.stdout).toContain(`RECEIVER_DB (${DEFAULT_DB_PATH};`)
+      expect(DEFAULT_DB_PATH).toBe(path.join(REPO_DIR, 'data', 'webhooks.db'))
+    },
+    TIMEOUT_MS
+  )
+
+  it(
+    'pnpm start -- --port 70000: the flag reaches the receiver, which exits 2 naming it',
+    async () => {
+      const run = await runPnpm(['start', '--', '--port', '70000'])
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain('receiver: --port must be an integer from 0 to 65535')
     },
     TIMEOUT_MS
   )
