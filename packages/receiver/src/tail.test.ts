@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, jobEvent } from '../test/inspector-helpers.ts'
+import { runPnpm } from '../test/run-pnpm.ts'
 import { createApp } from './app.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
@@ -147,4 +148,14 @@ describe('pnpm tail (src/tail.ts) against a real receiver', { timeout: 60_000 },
     expect(out.exitCode).toBe(2)
     expect(out.stderr).toContain('--live and --test exclude each other')
   })
+
+  it.each(['tail -- --help', 'tail --help'])(
+    'Should print its usage, naming the command to type, and exit 0: pnpm %s',
+    async (command) => {
+      const run = await runPnpm(command.split(' '))
+      expect(run.code).toBe(0)
+      expect(run.stdout).toContain('Usage: npx -y pnpm@10.34.9 tail -- [options]\n')
+      expect(run.stdout).toContain('--json')
+    }
+  )
 })

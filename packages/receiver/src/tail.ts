@@ -3,10 +3,10 @@ import { FollowError, followStream } from './sse-client.ts'
 import type { WebhookSummary } from './store.ts'
 import { formatTailLine } from './tail-format.ts'
 
-// `pnpm tail [-- --url http://127.0.0.1:9888 --json --event job.status --status FAILED]`:
+// `npx -y pnpm@10.34.9 tail -- --url http://127.0.0.1:9888 --json --status FAILED`:
 // follows the receiver's live stream in a terminal.
 
-const USAGE = `Usage: pnpm tail [-- options]
+const USAGE = `Usage: npx -y pnpm@10.34.9 tail -- [options]
   --url <url>        receiver base URL (env RECEIVER_URL, default http://127.0.0.1:$PORT or :9888)
   --json             one JSON summary per webhook (for jq) instead of a human line
   --event <type>     only this event type (job.status, order.status)
