@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeUp42, type FakeUp42 } from './fake-up42.ts'
-import { cleanEnv, PACKAGE_DIR, REPO_ROOT, runProcess } from './processes.ts'
+import { cleanEnv, PACKAGE_DIR, REPO_ROOT, runPnpm, runProcess } from './processes.ts'
 import { serveApp, type ServedApp } from './serve-app.ts'
 
 // The CLI as users start it: a real child process, real sockets, real exit codes.
@@ -82,4 +82,25 @@ describe('root script `pnpm up42 -- <command>`', () => {
       ])
     }
   )
+})
+
+describe('help, as users start the CLI', () => {
+  it.each([
+    [['-s', 'up42', '--', '--help'], 'npx -y pnpm@10.34.9 -s up42 --'],
+    [['-s', 'up42', '--help'], 'npx -y pnpm@10.34.9 -s up42 --'],
+  ])('pnpm %j exits 0 naming %s', { timeout: 60_000 }, async (args, program) => {
+    const result = await runPnpm(args, { cwd: REPO_ROOT, env: env() })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`Usage: ${program} <command> [options]\n`)
+  })
+
+  it('bin/up42.mjs --help exits 0 naming up42', { timeout: 60_000 }, async () => {
+    const result = await runProcess(
+      process.execPath,
+      [join(PACKAGE_DIR, 'bin/up42.mjs'), '--help'],
+      { cwd: REPO_ROOT, env: env() }
+    )
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('Usage: up42 <command> [options]\n')
+  })
 })

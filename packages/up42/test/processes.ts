@@ -27,6 +27,20 @@ export function runProcess(
   })
 }
 
+/**
+ * `pnpm <args>` as the README spells it (`npx -y pnpm@10.34.9`), or the very pnpm running these
+ * tests when there is one (`npm_execpath`), which skips npx's start-up.
+ */
+export function runPnpm(
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv }
+): Promise<Finished> {
+  const running = process.env.npm_execpath
+  return running !== undefined && /pnpm\.c?js$/.test(running)
+    ? runProcess(process.execPath, [running, ...args], options)
+    : runProcess('npx', ['-y', 'pnpm@10.34.9', ...args], options)
+}
+
 /** The environment of a child without the parent's UP42/receiver settings leaking in. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}

@@ -62,11 +62,12 @@ function credentials(extra: Env = {}): Env {
   }
 }
 
-async function cli(args: string[], env: Env = credentials()) {
+async function cli(args: string[], env: Env = credentials(), program?: string) {
   let stdout = ''
   let stderr = ''
   const code = await run(args, {
     env,
+    ...(program === undefined ? {} : { program }),
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
     now: () => clock,
@@ -122,6 +123,21 @@ describe('run: help and usage', () => {
     const viaFlag = await cli(['--', 'point', '--help'])
     expect(viaHelp.stdout).toContain('Usage: up42 point <id> --url <https url>')
     expect(viaFlag).toEqual(viaHelp)
+  })
+
+  it('names the command the user typed in usage lines and hints', async () => {
+    const program = 'npx -y pnpm@10.34.9 -s up42 --'
+    const overview = await cli(['--', '--help'], credentials(), program)
+    expect(overview.code).toBe(0)
+    expect(overview.stdout).toContain(`Usage: ${program} <command> [options]\n`)
+    const one = await cli(['--', 'point', '--help'], credentials(), program)
+    expect(one.stdout).toContain(`Usage: ${program} point <id> --url <https url>`)
+    const bad = await cli(['--', 'get'], credentials(), program)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain(`\nSee \`${program} help get\`.\n`)
+    const none = await cli(['--'], credentials(), program)
+    expect([none.code, none.stdout]).toEqual([2, ''])
+    expect(none.stderr).toContain(`Usage: ${program} <command>`)
   })
 
   it.each([

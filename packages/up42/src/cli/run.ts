@@ -13,7 +13,7 @@ import { EXIT_CODES, type ExitCode } from './exit-codes.ts'
 import { parseCommand } from './parse-command.ts'
 import { readUp42Config, type Env } from './read-config.ts'
 import { createReceiverClient, DEFAULT_RECEIVER_URL } from './receiver-client.ts'
-import { COMMAND_USAGE, USAGE } from './usage.ts'
+import { COMMAND_USAGE, USAGE, usageFor } from './usage.ts'
 
 export interface RunIo {
   env: Env
@@ -22,6 +22,8 @@ export interface RunIo {
   fetch?: FetchLike
   now?: () => number
   sleep?: (ms: number) => Promise<void>
+  /** How the user started the CLI, named in usage lines and hints. Default `up42` (the bin). */
+  program?: string
 }
 
 /**
@@ -32,6 +34,7 @@ export async function run(argv: readonly string[], io: RunIo): Promise<ExitCode>
   const fetch = io.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const now = io.now ?? Date.now
   const sleep = io.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)))
+  const program = io.program ?? 'up42'
   // A last line of defence: whatever a message contains, configured secrets never get out.
   const sensitive = [io.env.UP42_PASSWORD, io.env.UP42_TOKEN, io.env.RECEIVER_PASSWORD]
   const fail = (text: string) => io.stderr.write(redactValues(text, sensitive))
@@ -39,11 +42,11 @@ export async function run(argv: readonly string[], io: RunIo): Promise<ExitCode>
     const command = parseCommand(argv)
     if (command.name === 'help') {
       // Without any command this is a usage error: help goes to stderr, stdout stays empty.
-      if (argv.length === 0) {
-        io.stderr.write(USAGE)
+      if (argv.filter((arg) => arg !== '--').length === 0) {
+        io.stderr.write(usageFor(USAGE, program))
         return EXIT_CODES.USAGE
       }
-      io.stdout.write(command.topic ? COMMAND_USAGE[command.topic] : USAGE)
+      io.stdout.write(usageFor(command.topic ? COMMAND_USAGE[command.topic] : USAGE, program))
       return EXIT_CODES.OK
     }
     const config = readUp42Config(io.env)
@@ -65,16 +68,16 @@ export async function run(argv: readonly string[], io: RunIo): Promise<ExitCode>
       note: (text) => (command.json ? io.stderr : io.stdout).write(text),
     })
   } catch (error) {
-    const { exitCode, message } = describeError(error)
+    const { exitCode, message } = describeError(error, program)
     fail(`up42: ${message}\n`)
     return exitCode
   }
 }
 
-function describeError(error: unknown): { exitCode: ExitCode; message: string } {
+function describeError(error: unknown, program: string): { exitCode: ExitCode; message: string } {
   if (error instanceof UsageError || error instanceof WebhookInputError) {
     const command = error instanceof UsageError ? error.command : undefined
-    const hint = command ? `\`up42 help ${command}\`` : '`up42 help`'
+    const hint = `\`${program} help${command ? ` ${command}` : ''}\``
     return { exitCode: EXIT_CODES.USAGE, message: `${error.message}\nSee ${hint}.` }
   }
   if (error instanceof ConfigError) {

@@ -1,6 +1,14 @@
 import { DEFAULT_WAIT_SECONDS, type CommandName } from './parse-command.ts'
 import { DEFAULT_RECEIVER_URL } from './receiver-client.ts'
 
+/** What a user types to run the CLI from the repository root (the `up42` bin is the other way). */
+export const ROOT_SCRIPT = 'npx -y pnpm@10.34.9 -s up42 --'
+
+/** `text` with its `Usage: up42 …` lines naming the command the user typed instead. */
+export function usageFor(text: string, program: string): string {
+  return text.replaceAll(/^Usage: up42 /gm, `Usage: ${program} `)
+}
+
 export const USAGE = `up42: manage UP42 webhook subscriptions
 
 Usage: up42 <command> [options]
