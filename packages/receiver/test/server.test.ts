@@ -135,4 +135,16 @@ describe('createApp on a real socket', () => {
     expect(head.text).toBe('')
     expect(head.headers['content-length']).toBe('4')
   })
+
+  it("answers HEAD / with the inspector page's Content-Length and no body", async () => {
+    const get = await send(port, 'GET', '/', [])
+    expect(get.status).toBe(200)
+    expect(get.text).toContain('<!doctype html>')
+    const head = await send(port, 'HEAD', '/', [])
+    expect(head.status).toBe(200)
+    expect(head.text).toBe('')
+    expect(head.headers['content-type']).toBe('text/html; charset=UTF-8')
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(get.text)))
+    expect(get.headers['content-length']).toBe(head.headers['content-length'])
+  })
 })

@@ -77,12 +77,17 @@ export function createInspectorRoutes(deps: InspectorDeps): Hono {
   const canResign = [secret ?? []].flat().some((s) => s !== '')
   const routes = new Hono()
 
-  routes.get('/', (c) => {
+  routes.get('/', async (c) => {
     c.header('cache-control', 'no-cache')
     c.header('content-security-policy', PAGE_CSP)
     c.header('x-content-type-options', 'nosniff')
     c.header('referrer-policy', 'no-referrer')
-    return c.html(renderPage({ assetsVersion: assets().version, replayUrl, canResign }))
+    const page = String(await renderPage({ assetsVersion: assets().version, replayUrl, canResign }))
+    // explicit, so HEAD announces it too (Hono answers HEAD with the GET response's headers only)
+    return c.body(page, 200, {
+      'content-type': 'text/html; charset=UTF-8',
+      'content-length': String(Buffer.byteLength(page)),
+    })
   })
 
   routes.get('/assets/:version/:name', (c) => {
