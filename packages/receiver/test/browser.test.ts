@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { signWebhook, verifyWebhook } from '@up42-webhooks/shared'
@@ -18,11 +20,54 @@ const JOB = '6dbe8956-b8c5-47b3-9f56-b1686628aa19'
 const OTHER_JOB = 'a1c0e2f4-3b5d-4e6f-8a9b-0c1d2e3f4a5b'
 const ORDER = '86296865-9e91-4a16-9a3c-d4eaa584c03e'
 
+/**
+ * A stand-in for the local relay: forwards each POST, signature headers and all, to the receiver
+ * with its basic auth and answers what the receiver answered. A replay sent here comes back to the
+ * receiver as a repeated delivery.
+ */
+async function startRelay(receiverUrl: () => string, auth: { username: string; password: string }) {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', async () => {
+      const headers: Record<string, string> = {
+        authorization: `Basic ${btoa(`${auth.username}:${auth.password}`)}`,
+      }
+      for (const name of [
+        'content-type',
+        'date',
+        'content-digest',
+        'signature',
+        'signature-input',
+      ]) {
+        const value = req.headers[name]
+        if (typeof value === 'string') headers[name] = value
+      }
+      const answer = await fetch(`${receiverUrl()}/receive-webhooks`, {
+        method: 'POST',
+        headers,
+        body: Buffer.concat(chunks),
+      })
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
 describe('the inspector in a real browser against a real receiver', { timeout: 120_000 }, () => {
   let dir: string
   let receiver: ChildProcessWithoutNullStreams
   let baseUrl: string
   let target: Awaited<ReturnType<typeof startTarget>>
+  let relay: Awaited<ReturnType<typeof startRelay>>
   let context: BrowserContext
   let page: Page
   let messageCounter = 0
@@ -74,6 +119,7 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'inspector-browser-'))
     target = await startTarget(() => ({ status: 200, body: '{"received":true}' }))
+    relay = await startRelay(() => baseUrl, USER)
     receiver = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--quiet'], {
       cwd: PACKAGE_DIR,
       env: {
@@ -126,6 +172,7 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
     await context?.close()
     receiver?.kill('SIGKILL')
     await target?.close()
+    await relay?.close()
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
@@ -217,6 +264,19 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
     ).resolves.toMatchObject({ bodyCovered: true })
     expect(JSON.parse(got.body.toString()).body.status).toBe('SUCCEEDED')
 
+    // Replayed through a relay back into this receiver: a second delivery of the same message.
+    // The replay tab stays as it is, but its delivery count and the row's follow.
+    expect(await detail.locator('.facts').textContent()).toContain('Deliveries1')
+    await detail.getByLabel('Target URL').fill(relay.url)
+    await detail.getByRole('button', { name: 'Send replay' }).click()
+    await expect.poll(() => detail.locator('table .attempt').count()).toBe(2)
+    expect(await detail.locator('.replay-status').textContent()).toMatch(/Target answered 200/)
+    await expect
+      .poll(() => detail.locator('.facts').textContent())
+      .toContain('Deliveries2 (duplicates of one message)')
+    await expect.poll(() => row.locator('.dup').textContent()).toBe('×2')
+    expect(await detail.getByLabel('Target URL').inputValue()).toBe(relay.url)
+
     // Clear the filters: everything is back, and the selection stays.
     await page.getByRole('button', { name: 'Clear' }).click()
     await expect.poll(() => page.locator('#list .row').count()).toBe(10)
@@ -254,5 +314,56 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
     expect(await page.locator('#list .row').count()).toBeLessThan(60)
     await list.evaluate((element) => element.scrollTo(0, element.scrollHeight))
     await expect.poll(() => page.locator('#list .row').last().getAttribute('data-id')).toBe('1')
+  })
+
+  it('Should fit a 360 px phone: list and detail stacked, nothing wider than the screen', async () => {
+    await page.setViewportSize({ width: 360, height: 740 })
+    try {
+      await page.goto(`${baseUrl}/?jobId=${JOB}`)
+      const row = page.locator('#list .row', { hasText: 'SUCCEEDED' })
+      await row.click()
+      const detail = page.locator('#detail')
+      await detail.getByRole('heading', { name: /job\.status/ }).waitFor()
+      // the tapped row's detail is brought into sight, under the list
+      const heading = (await detail.locator('h2').boundingBox())!
+      expect(heading.y).toBeGreaterThanOrEqual(0)
+      expect(heading.y + heading.height).toBeLessThanOrEqual(740)
+      const list = (await page.locator('.list-pane').boundingBox())!
+      const box = (await detail.boundingBox())!
+      expect(box.y).toBeGreaterThanOrEqual(list.y + list.height - 1)
+      expect([list.width, box.width]).toEqual([360, 360])
+
+      const overflow = () =>
+        page.evaluate(() => {
+          const wider = [
+            '.topbar',
+            '#filters',
+            '.list-pane',
+            '#list',
+            '#detail',
+            '.facts',
+            '.tabs',
+            '.tab-panel',
+          ].flatMap((selector) =>
+            [...document.querySelectorAll(selector)]
+              .filter((el) => el.scrollWidth > el.clientWidth)
+              .map((el) => `${selector} ${el.scrollWidth} > ${el.clientWidth}`)
+          )
+          const root = document.documentElement
+          return { page: root.scrollWidth <= innerWidth ? 'fits' : `${root.scrollWidth}`, wider }
+        })
+      for (const tab of ['Raw', 'Headers', 'Timeline', 'Replay', 'Body']) {
+        await detail.getByRole('tab', { name: tab }).click()
+        await detail.locator(`.tab[aria-selected="true"]`, { hasText: tab }).waitFor()
+        if (tab === 'Timeline') await detail.locator('.timeline .tl-item').first().waitFor()
+        if (tab === 'Replay') await detail.locator('table .attempt').first().waitFor()
+        expect(await overflow(), tab).toEqual({ page: 'fits', wider: [] })
+      }
+      mkdirSync(ARTIFACTS, { recursive: true })
+      await page.evaluate(() => window.scrollTo(0, 0))
+      await page.screenshot({ path: join(ARTIFACTS, 'inspector-360.png'), fullPage: true })
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 })
+    }
   })
 })

@@ -1,6 +1,6 @@
 import { api, filtersFrom, matches, queryString } from './api.js'
 import { modeBadge, statusBadge, verdictBadge } from './badges.js'
-import { renderDetail, TABS } from './detail.js'
+import { deliveriesText, renderDetail, TABS } from './detail.js'
 import { $, h, shortTime } from './dom.js'
 import { VirtualList } from './virtual-list.js'
 
@@ -254,9 +254,16 @@ function emptyDetail() {
   )
 }
 
+// the width below which style.css stacks the detail under the list
+const stacked = window.matchMedia('(max-width: 980px)')
+
 viewport.addEventListener('click', (event) => {
   const row = /** @type {HTMLElement} */ (event.target).closest?.('.row')
-  if (row instanceof HTMLElement) void select(Number(row.dataset.id))
+  if (!(row instanceof HTMLElement)) return
+  // stacked, the detail is below the list, out of sight: bring it up
+  void select(Number(row.dataset.id)).then(() => {
+    if (stacked.matches) detail.scrollIntoView({ block: 'start' })
+  })
 })
 
 viewport.addEventListener('keydown', (event) => {
@@ -357,7 +364,13 @@ function onDelivery(summary) {
     item.deliveryCount = summary.deliveryCount
     list.schedule()
   }
-  if (summary.id === state.selectedId && state.tab !== 'replay') void showDetail()
+  if (summary.id !== state.selectedId) return
+  // A replay to a chain that ends here comes back as a delivery: the replay tab keeps its form
+  // and result, so only the count is updated there.
+  if (state.tab === 'replay') {
+    const count = document.getElementById('detail-deliveries')
+    if (count) count.textContent = deliveriesText(summary.deliveryCount)
+  } else void showDetail()
 }
 
 function onDeleted({ id }) {

@@ -70,7 +70,7 @@ export function renderDetail(record, ctx) {
       ),
       fact(
         'Deliveries',
-        record.deliveryCount > 1 ? `${record.deliveryCount} (duplicates of one message)` : '1'
+        h('span', { id: 'detail-deliveries' }, deliveriesText(record.deliveryCount))
       ),
       fact('Signature', verdictText(record.verdict)),
       fact(refKind === 'order' ? 'Order id' : 'Job id', h('code', null, ref ?? '—')),
@@ -146,6 +146,11 @@ export function renderDetail(record, ctx) {
     tablist,
     panel
   )
+}
+
+/** @param {number} count */
+export function deliveriesText(count) {
+  return count > 1 ? `${count} (duplicates of one message)` : '1'
 }
 
 function fact(label, ...value) {
