@@ -164,7 +164,7 @@ describe('createApp: the original routes', () => {
     const app = makeApp()
     const body = new Uint8Array([0xef, 0xbb, 0xbf, 0x20, 0x0a, ...Buffer.from('{"n":1}')])
     expect(await (await post(app, body)).text()).toBe('{"msg": "value with key 1 stored"}\n')
-    expect(await post(app, '[1').then((res) => res.text())).toBe(
+    expect(await (await post(app, '[1')).text()).toBe(
       '{"code": 400, "msg": "body is not UTF-8 JSON"}'
     )
   })
