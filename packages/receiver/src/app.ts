@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { HttpBindings } from '@hono/node-server'
+import { withoutCredentials } from './credential-headers.ts'
 import { InvalidBodyError, StoreError } from './errors.ts'
 import { createInspectorRoutes } from './inspector/routes.ts'
 import { filterFromQuery, QueryError } from './query-filter.ts'
@@ -56,7 +57,6 @@ export const DEFAULT_SIGNATURE_MAX_AGE_SECONDS = 24 * 60 * 60
 
 // `/ping` anywhere in the path, any case, as the original's `location ~* /ping`; `/shopping` is no ping
 const PING = /\/ping/i
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'])
 const JSON_TYPE = 'application/json'
 const STATUS_MESSAGES: Record<number, string> = {
   400: 'bad request',
@@ -240,13 +240,9 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
           : await signatureVerdict(all, body, secret, signatureMaxAgeSeconds, now)
       if (requireSignature && verdict !== 'verified') throw fail(401, `signature ${verdict}`)
 
-      // fromEntries again, not assignment, so a header named __proto__ is stored too
-      const headers = Object.fromEntries(
-        Object.entries(all).filter(([name]) => !CREDENTIAL_HEADERS.has(name))
-      )
       const result = await store.insert({
         body,
-        headers,
+        headers: withoutCredentials(all),
         remoteAddress: remoteAddress(c),
         verdict,
         idempotencyKey: all['idempotency-key'] ?? null,
@@ -313,7 +309,8 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     const id = Number(c.req.param('id'))
     const record = await store.get(id)
     if (record === null) throw fail(404, `webhook ${id} not found`)
-    return c.json(record)
+    // also hides credentials that an older version stored
+    return c.json({ ...record, headers: withoutCredentials(record.headers) })
   })
 
   app.delete('/api/webhooks/:id{[0-9]+}', async (c) => {

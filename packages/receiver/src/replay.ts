@@ -1,5 +1,6 @@
 import { DEFAULT_SIGNED_COMPONENTS, signWebhook } from '@up42-webhooks/shared'
-import { replayableHeaders, signedComponents } from './replay-headers.ts'
+import { replayableHeaders } from './replay-headers.ts'
+import { signedComponents } from './signed-components.ts'
 import type { ReplayAttemptInput, WebhookRecord } from './store.ts'
 
 export const REPLAY_MODES = ['raw', 'resign'] as const
