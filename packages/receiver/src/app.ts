@@ -9,6 +9,7 @@ import { withoutCredentials } from './credential-headers.ts'
 import { InvalidBodyError, StoreError } from './errors.ts'
 import { createInspectorRoutes } from './inspector/routes.ts'
 import { filterFromQuery, QueryError } from './query-filter.ts'
+import type { ReplaySettings } from './replay.ts'
 import { signatureVerdict } from './signature-verdict.ts'
 import { MAX_PAGE_SIZE } from './store.ts'
 import type { IterateOptions, WebhookFilter, WebhookStore } from './store.ts'
@@ -42,6 +43,8 @@ export interface AppOptions {
   replayUrl?: string | null
   /** Passed to the inspector for replays. */
   fetch?: typeof fetch
+  /** Replays in flight at most (default 8), their shutdown signal and resolver. */
+  replay?: ReplaySettings
   /**
    * The inspector's static files, read on the first page request. Default
    * `src/inspector/client` of this package, found from its package.json (also when bundled).
@@ -158,6 +161,7 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     signatureMaxAgeSeconds = DEFAULT_SIGNATURE_MAX_AGE_SECONDS,
     replayUrl = null,
     fetch: fetchImpl,
+    replay,
     assetsDir,
     onError = (error: unknown) => console.error(error),
     now,
@@ -339,6 +343,7 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
       secret,
       replayUrl,
       ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }),
+      ...(replay === undefined ? {} : { replay }),
       ...(assetsDir === undefined ? {} : { assetsDir }),
     })
   )
