@@ -233,6 +233,34 @@ describe('replay targets, limits and credentials', () => {
     }
   })
 
+  it('Should give up on a resolver that never answers, at the timeout or at shutdown', async () => {
+    const { createInspectorRoutes } = await import('./inspector/routes.ts')
+    const { createWebhookEvents } = await import('./webhook-events.ts')
+    let asked = 0
+    const never: ResolveHost = () => {
+      asked++
+      return new Promise(() => {})
+    }
+    const shutdown = new AbortController()
+    const routes = createInspectorRoutes({
+      store,
+      events: createWebhookEvents(),
+      replayTimeoutMs: 50,
+      replay: { resolve: never },
+    })
+    const timedOut = await postReplay(routes, { mode: 'raw', url: 'http://slow-dns.test/' })
+    expect(timedOut.status).toBe(502)
+    expect((await timedOut.json()).attempt.error).toBe('timed out')
+
+    const app = createApp({ store, replay: { resolve: never, signal: shutdown.signal } })
+    const pending = postReplay(app, { mode: 'raw', url: 'http://slow-dns.test/' })
+    await eventually(() => asked === 2)
+    shutdown.abort()
+    const res = await pending
+    expect(res.status).toBe(502)
+    expect((await res.json()).attempt.error).toBe('aborted: the receiver is shutting down')
+  })
+
   it('Should send URL credentials as basic auth but never store or show them', async () => {
     const app = createApp({ store })
     const url = new URL(target.url)

@@ -172,14 +172,26 @@ export async function replayWebhook(
     responseExcerpt: null,
   })
 
+  // one budget for resolving, connecting and reading the answer
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? REPLAY_TIMEOUT_MS)
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout
+  const failure = (error: unknown) =>
+    failed(
+      options.signal?.aborted ? 'aborted: the receiver is shutting down' : describeFetchError(error)
+    )
+
   let target: Awaited<ReturnType<typeof checkReplayTarget>>
   try {
-    target = await checkReplayTarget(url, {
-      ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
-      self: options.self ?? null,
-    })
+    // getaddrinfo takes no signal: stop waiting for it, as for the answer
+    target = await untilAborted(
+      checkReplayTarget(url, {
+        ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
+        self: options.self ?? null,
+      }),
+      signal
+    )
   } catch (error) {
-    return failed(describeFetchError(error))
+    return failure(error)
   }
   if (target.refusal !== null) {
     throw new ReplayError(`replay to ${url.host} refused: ${target.refusal}`, 'FORBIDDEN_TARGET')
@@ -187,8 +199,6 @@ export async function replayWebhook(
 
   // one connection, to the checked addresses only; closed when the answer is read
   const dispatcher = new Agent({ connect: { lookup: pinnedLookup(target.addresses) } })
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? REPLAY_TIMEOUT_MS)
-  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout
   // undici's fetch is Node's own, typed by its package rather than by lib.dom
   const doFetch = options.fetch ?? (undiciFetch as typeof fetch)
   try {
@@ -210,12 +220,20 @@ export async function replayWebhook(
       responseExcerpt,
     }
   } catch (error) {
-    return failed(
-      options.signal?.aborted ? 'aborted: the receiver is shutting down' : describeFetchError(error)
-    )
+    return failure(error)
   } finally {
     await dispatcher.destroy().catch(() => {})
   }
+}
+
+/** Settles with `promise`, or rejects with the signal's reason once it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 async function readExcerpt(response: Response): Promise<string> {
