@@ -5,9 +5,11 @@ import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { HttpBindings } from '@hono/node-server'
+import { withoutCredentials } from './credential-headers.ts'
 import { InvalidBodyError, StoreError } from './errors.ts'
 import { createInspectorRoutes } from './inspector/routes.ts'
 import { filterFromQuery, QueryError } from './query-filter.ts'
+import type { ReplaySettings } from './replay.ts'
 import { signatureVerdict } from './signature-verdict.ts'
 import { MAX_PAGE_SIZE } from './store.ts'
 import type { IterateOptions, WebhookFilter, WebhookStore } from './store.ts'
@@ -41,6 +43,8 @@ export interface AppOptions {
   replayUrl?: string | null
   /** Passed to the inspector for replays. */
   fetch?: typeof fetch
+  /** Replays in flight at most (default 8), their shutdown signal and resolver. */
+  replay?: ReplaySettings
   /**
    * The inspector's static files, read on the first page request. Default
    * `src/inspector/client` of this package, found from its package.json (also when bundled).
@@ -56,7 +60,6 @@ export const DEFAULT_SIGNATURE_MAX_AGE_SECONDS = 24 * 60 * 60
 
 // `/ping` anywhere in the path, any case, as the original's `location ~* /ping`; `/shopping` is no ping
 const PING = /\/ping/i
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'])
 const JSON_TYPE = 'application/json'
 const STATUS_MESSAGES: Record<number, string> = {
   400: 'bad request',
@@ -181,6 +184,7 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     signatureMaxAgeSeconds = DEFAULT_SIGNATURE_MAX_AGE_SECONDS,
     replayUrl = null,
     fetch: fetchImpl,
+    replay,
     assetsDir,
     onError = (error: unknown) => console.error(error),
     now,
@@ -264,13 +268,9 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
           : await signatureVerdict(all, body, secret, signatureMaxAgeSeconds, now)
       if (requireSignature && verdict !== 'verified') throw fail(401, `signature ${verdict}`)
 
-      // fromEntries again, not assignment, so a header named __proto__ is stored too
-      const headers = Object.fromEntries(
-        Object.entries(all).filter(([name]) => !CREDENTIAL_HEADERS.has(name))
-      )
       const result = await store.insert({
         body,
-        headers,
+        headers: withoutCredentials(all),
         remoteAddress: remoteAddress(c),
         verdict,
         idempotencyKey: all['idempotency-key'] ?? null,
@@ -337,7 +337,8 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     const id = Number(c.req.param('id'))
     const record = await store.get(id)
     if (record === null) throw fail(404, `webhook ${id} not found`)
-    return c.json(record)
+    // also hides credentials that an older version stored
+    return c.json({ ...record, headers: withoutCredentials(record.headers) })
   })
 
   app.delete('/api/webhooks/:id{[0-9]+}', async (c) => {
@@ -366,6 +367,7 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
       secret,
       replayUrl,
       ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }),
+      ...(replay === undefined ? {} : { replay }),
       ...(assetsDir === undefined ? {} : { assetsDir }),
     })
   )

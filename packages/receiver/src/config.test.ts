@@ -29,6 +29,7 @@ describe('readReceiverConfig', () => {
       signatureMaxAgeSeconds: 86400,
       allowOpen: false,
       replayUrl: null,
+      replayConcurrency: 8,
       quiet: false,
       help: false,
     })
@@ -49,6 +50,7 @@ describe('readReceiverConfig', () => {
         RECEIVER_SIGNATURE_MAX_AGE: '300',
         RECEIVER_ALLOW_OPEN: 'true',
         REPLAY_URL: 'http://127.0.0.1:9/receive-webhooks',
+        RECEIVER_REPLAY_CONCURRENCY: '2',
         RECEIVER_QUIET: 'yes',
       })
     ).toEqual({
@@ -63,6 +65,7 @@ describe('readReceiverConfig', () => {
       signatureMaxAgeSeconds: 300,
       allowOpen: true,
       replayUrl: 'http://127.0.0.1:9/receive-webhooks',
+      replayConcurrency: 2,
       quiet: true,
       help: false,
     })
@@ -98,6 +101,7 @@ describe('readReceiverConfig', () => {
     [{ RECEIVER_REQUIRE_SIGNATURE: 'maybe' }, 'RECEIVER_REQUIRE_SIGNATURE'],
     [{ RECEIVER_REQUIRE_SIGNATURE: '1' }, 'UP42_WEBHOOK_SECRET'],
     [{ REPLAY_URL: 'not a url' }, 'REPLAY_URL'],
+    [{ RECEIVER_REPLAY_CONCURRENCY: '0' }, 'RECEIVER_REPLAY_CONCURRENCY'],
     [{ RECEIVER_USER: 'relay' }, 'RECEIVER_PASSWORD'],
     [{ RECEIVER_PASSWORD: 'pw' }, 'RECEIVER_USER'],
     [{ RECEIVER_USER: 'a:b', RECEIVER_PASSWORD: 'pw' }, 'RECEIVER_USER'],

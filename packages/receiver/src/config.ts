@@ -7,6 +7,7 @@ import {
   DEFAULT_SIGNATURE_MAX_AGE_SECONDS,
 } from './app.ts'
 import { ConfigError } from './errors.ts'
+import { DEFAULT_REPLAY_CONCURRENCY } from './replay.ts'
 
 export interface ReceiverConfig {
   port: number
@@ -21,6 +22,8 @@ export interface ReceiverConfig {
   signatureMaxAgeSeconds: number
   allowOpen: boolean
   replayUrl: string | null
+  /** Most replays in flight at once. */
+  replayConcurrency: number
   /** No access log lines. */
   quiet: boolean
   help: boolean
@@ -56,7 +59,7 @@ Options (each mirrors an environment variable):
 
 Other variables: RECEIVER_USER + RECEIVER_PASSWORD (basic auth), RECEIVER_MAX_BODY_BYTES (1048576),
 SERVER_HEADER (LeRenard2000), UP42_WEBHOOK_SECRET, RECEIVER_REQUIRE_SIGNATURE=1, RECEIVER_SIGNATURE_MAX_AGE (86400 seconds),
-REPLAY_URL.`
+REPLAY_URL, RECEIVER_REPLAY_CONCURRENCY (8 replays in flight).`
 
 type Env = Record<string, string | undefined>
 
@@ -163,6 +166,13 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     throw new ConfigError('REPLAY_URL', 'INVALID', 'REPLAY_URL must be an absolute URL')
   }
 
+  const replayConcurrency = readInteger(
+    'RECEIVER_REPLAY_CONCURRENCY',
+    nonEmpty(env.RECEIVER_REPLAY_CONCURRENCY) ?? String(DEFAULT_REPLAY_CONCURRENCY),
+    1,
+    1000
+  )
+
   const allowOpen = values['allow-open'] === true || readBoolean(env, 'RECEIVER_ALLOW_OPEN')
   if (!isLoopbackHost(host) && auth === null && !allowOpen) {
     throw new ConfigError(
@@ -186,6 +196,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     signatureMaxAgeSeconds,
     allowOpen,
     replayUrl,
+    replayConcurrency,
     quiet: values.quiet === true || readBoolean(env, 'RECEIVER_QUIET'),
     help: values.help === true,
   }

@@ -1,13 +1,9 @@
-import { isSecretHeader } from './replay-headers.ts'
+import { withoutCredentials } from './credential-headers.ts'
 import type { WebhookFilter, WebhookRecord, WebhookStore } from './store.ts'
 
 /** One line of an NDJSON export: the full record, credentials removed. */
 function exportLine(record: WebhookRecord): string {
-  const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(record.headers)) {
-    if (!isSecretHeader(name)) headers[name] = value
-  }
-  return `${JSON.stringify({ ...record, headers })}\n`
+  return `${JSON.stringify({ ...record, headers: withoutCredentials(record.headers) })}\n`
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isSecretHeader } from './replay-headers.ts'
+import { withoutCredentials } from './credential-headers.ts'
 import type { WebhookInput, WebhookStore, WebhookSummary } from './store.ts'
 
 export interface ImportLineError {
@@ -120,14 +120,14 @@ function parseLine(line: string): WebhookInput {
   }
   for (const [name, headerValue] of Object.entries(rawHeaders)) {
     if (typeof headerValue !== 'string') throw new Error(`header ${name} must be a string`)
-    if (!isSecretHeader(name)) headers[name.toLowerCase()] = headerValue
+    headers[name.toLowerCase()] = headerValue
   }
 
   const verdict = record['verdict'] ?? 'unchecked'
   if (typeof verdict !== 'string' || verdict === '') throw new Error('verdict must be a string')
   return {
     body,
-    headers,
+    headers: withoutCredentials(headers),
     receivedAt,
     verdict,
     remoteAddress: optionalString(record, 'remoteAddress'),

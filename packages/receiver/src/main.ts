@@ -43,6 +43,8 @@ try {
   process.exit(1)
 }
 
+// aborted on shutdown: a replay to a target that never answers must not hold the exit
+const replays = new AbortController()
 const app = createApp({
   store,
   serverHeader: config.serverHeader,
@@ -52,6 +54,7 @@ const app = createApp({
   requireSignature: config.requireSignature,
   signatureMaxAgeSeconds: config.signatureMaxAgeSeconds,
   replayUrl: config.replayUrl,
+  replay: { concurrency: config.replayConcurrency, signal: replays.signal },
 })
 
 const server = serve(
@@ -103,6 +106,7 @@ function shutdown(signal: NodeJS.Signals): void {
   if (stopping) return
   stopping = true
   say(`${signal}: no new connections, finishing ${inFlight} in-flight request(s)`)
+  replays.abort()
   server.close(() => {
     store.close().then(
       () => {

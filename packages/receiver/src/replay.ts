@@ -1,11 +1,16 @@
 import { DEFAULT_SIGNED_COMPONENTS, signWebhook } from '@up42-webhooks/shared'
-import { replayableHeaders, signedComponents } from './replay-headers.ts'
+import { Agent, fetch as undiciFetch } from 'undici'
+import { replayableHeaders } from './replay-headers.ts'
+import { checkReplayTarget, pinnedLookup } from './replay-target.ts'
+import type { ReplaySelf, ResolveHost } from './replay-target.ts'
+import { signedComponents } from './signed-components.ts'
 import type { ReplayAttemptInput, WebhookRecord } from './store.ts'
 
 export const REPLAY_MODES = ['raw', 'resign'] as const
 export type ReplayMode = (typeof REPLAY_MODES)[number]
 
-export type ReplayErrorCode = 'NO_TARGET' | 'BAD_TARGET' | 'BAD_MODE' | 'NO_SECRET'
+export type ReplayErrorCode =
+  'NO_TARGET' | 'BAD_TARGET' | 'FORBIDDEN_TARGET' | 'BAD_MODE' | 'NO_SECRET'
 
 /** A replay request that cannot be sent at all (nothing is attempted or stored). */
 export class ReplayError extends Error {
@@ -24,18 +29,40 @@ export interface ReplayOptions {
   mode: string
   /** UP42_WEBHOOK_SECRET; the first one signs when several are configured. */
   secret?: string | string[] | null
+  /**
+   * Sends the request; default undici's `fetch`. Gets the checked target and, as `dispatcher`, an
+   * undici Agent that connects only to the checked addresses.
+   */
   fetch?: typeof fetch
   timeoutMs?: number
   /** Unix seconds for the fresh signature; defaults to the clock. */
   now?: number
+  /** Resolves the target's host name; default `dns.lookup`, all addresses. */
+  resolve?: ResolveHost
+  /** This receiver's port and address: a replay there is refused. */
+  self?: ReplaySelf | null
+  /** Aborts the replay (the receiver is shutting down); it is then recorded as aborted. */
+  signal?: AbortSignal
 }
 
+/** How the receiver bounds replays; `createApp({ replay })`. */
+export interface ReplaySettings {
+  /** Most replays in flight at once; one more gets 503 with `Retry-After`. Default 8. */
+  concurrency?: number
+  /** Abort on shutdown: in-flight replays stop (recorded as aborted), new ones get 503. */
+  signal?: AbortSignal
+  /** Resolves target host names; default `dns.lookup`, all addresses. */
+  resolve?: ResolveHost
+}
+
+export const DEFAULT_REPLAY_CONCURRENCY = 8
 const REPLAY_TIMEOUT_MS = 10_000
 const EXCERPT_BYTES = 2048
 
 /** Checks the target URL and mode before anything is sent. */
 function resolveReplay(options: ReplayOptions): {
   url: URL
+  authorization: string | null
   mode: ReplayMode
   secret: string | null
 } {
@@ -50,11 +77,13 @@ function resolveReplay(options: ReplayOptions): {
   try {
     url = new URL(raw)
   } catch (error) {
-    throw new ReplayError(`replay target is not a URL: ${raw}`, 'BAD_TARGET', { cause: error })
+    // not echoed: it may hold user:password
+    throw new ReplayError('replay target is not a URL', 'BAD_TARGET', { cause: error })
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ReplayError(`replay target must be http(s), got ${url.protocol}`, 'BAD_TARGET')
   }
+  const authorization = takeCredentials(url)
   if (!(REPLAY_MODES as readonly string[]).includes(options.mode)) {
     throw new ReplayError(
       `mode must be "raw" or "resign", got ${JSON.stringify(options.mode)}`,
@@ -69,7 +98,26 @@ function resolveReplay(options: ReplayOptions): {
       'NO_SECRET'
     )
   }
-  return { url, mode: options.mode as ReplayMode, secret }
+  return { url, authorization, mode: options.mode as ReplayMode, secret }
+}
+
+/**
+ * Moves `user:password@` out of the URL into a basic `authorization` header, so the URL that is
+ * stored, shown and sent carries no credential (fetch refuses such URLs anyway).
+ */
+function takeCredentials(url: URL): string | null {
+  if (url.username === '' && url.password === '') return null
+  let credentials: string
+  try {
+    credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+  } catch (error) {
+    throw new ReplayError('replay target has a badly escaped user or password', 'BAD_TARGET', {
+      cause: error,
+    })
+  }
+  url.username = ''
+  url.password = ''
+  return `Basic ${Buffer.from(credentials).toString('base64')}`
 }
 
 /** The headers a replay sends: the stored ones, re-signed with a fresh `created` for `resign`. */
@@ -110,20 +158,59 @@ export async function replayWebhook(
   record: WebhookRecord,
   options: ReplayOptions
 ): Promise<ReplayAttemptInput> {
-  const { url, mode, secret } = resolveReplay(options)
+  const { url, authorization, mode, secret } = resolveReplay(options)
   const headers = await replayHeaders(record, mode, secret, options.now)
-  const doFetch = options.fetch ?? fetch
+  if (authorization !== null) headers['authorization'] = authorization
   const at = Date.now()
   const started = performance.now()
   const base = { at, url: url.href, mode }
+  const failed = (error: string): ReplayAttemptInput => ({
+    ...base,
+    status: null,
+    latencyMs: Math.round(performance.now() - started),
+    error,
+    responseExcerpt: null,
+  })
+
+  // one budget for resolving, connecting and reading the answer
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? REPLAY_TIMEOUT_MS)
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout
+  const failure = (error: unknown) =>
+    failed(
+      options.signal?.aborted ? 'aborted: the receiver is shutting down' : describeFetchError(error)
+    )
+
+  let target: Awaited<ReturnType<typeof checkReplayTarget>>
+  try {
+    // getaddrinfo takes no signal: stop waiting for it, as for the answer
+    target = await untilAborted(
+      checkReplayTarget(url, {
+        ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
+        self: options.self ?? null,
+      }),
+      signal
+    )
+  } catch (error) {
+    return failure(error)
+  }
+  if (target.refusal !== null) {
+    throw new ReplayError(`replay to ${url.host} refused: ${target.refusal}`, 'FORBIDDEN_TARGET')
+  }
+
+  // one connection, to the checked addresses only; closed when the answer is read
+  const dispatcher = new Agent({ connect: { lookup: pinnedLookup(target.addresses) } })
+  // undici's fetch is Node's own, typed by its package rather than by lib.dom
+  const doFetch = options.fetch ?? (undiciFetch as typeof fetch)
   try {
     const response = await doFetch(url, {
       method: 'POST',
       headers,
       body: Buffer.from(record.bodyBase64, 'base64'),
       redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs ?? REPLAY_TIMEOUT_MS),
-    })
+      signal,
+      // an undici option that lib.dom's RequestInit does not know
+      dispatcher,
+    } as RequestInit)
     const responseExcerpt = await readExcerpt(response)
     return {
       ...base,
@@ -133,14 +220,20 @@ export async function replayWebhook(
       responseExcerpt,
     }
   } catch (error) {
-    return {
-      ...base,
-      status: null,
-      latencyMs: Math.round(performance.now() - started),
-      error: describeFetchError(error),
-      responseExcerpt: null,
-    }
+    return failure(error)
+  } finally {
+    await dispatcher.destroy().catch(() => {})
   }
+}
+
+/** Settles with `promise`, or rejects with the signal's reason once it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 async function readExcerpt(response: Response): Promise<string> {

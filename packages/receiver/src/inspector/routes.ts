@@ -2,9 +2,11 @@ import { Hono } from 'hono'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
+import type { HttpBindings } from '@hono/node-server'
 import { exportNdjson } from '../export.ts'
 import { ImportError, importWebhooks, parseImport } from '../import.ts'
-import { ReplayError, replayWebhook } from '../replay.ts'
+import { DEFAULT_REPLAY_CONCURRENCY, ReplayError, replayWebhook } from '../replay.ts'
+import type { ReplaySettings } from '../replay.ts'
 import type { WebhookStore } from '../store.ts'
 import { streamWebhooks } from '../stream.ts'
 import { buildTimeline } from '../timeline.ts'
@@ -25,6 +27,8 @@ export interface InspectorDeps {
   fetch?: typeof fetch
   /** Replay timeout; default 10 s. */
   replayTimeoutMs?: number
+  /** In-flight limit, shutdown signal and resolver for replays. */
+  replay?: ReplaySettings
   /** SSE heartbeat interval; default 15 s. */
   heartbeatMs?: number
   /** Largest accepted import upload; default 256 MiB. */
@@ -39,6 +43,15 @@ export const MAX_IMPORT_BYTES = 256 * 1024 * 1024
 // Webhook bodies are untrusted input shown on the page: no inline script, nothing from elsewhere.
 const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+function withoutUserinfo(raw: string): string {
+  if (!URL.canParse(raw)) return ''
+  const url = new URL(raw)
+  if (url.username === '' && url.password === '') return raw
+  url.username = ''
+  url.password = ''
+  return url.href
+}
 
 const badRequest = (message: string) => new HTTPException(400, { message })
 
@@ -75,6 +88,10 @@ export function createInspectorRoutes(deps: InspectorDeps): Hono {
   let loaded: Assets | undefined
   const assets = (): Assets => (loaded ??= loadAssets(deps.assetsDir))
   const canResign = [secret ?? []].flat().some((s) => s !== '')
+  const { concurrency = DEFAULT_REPLAY_CONCURRENCY, signal: shutdown, resolve } = deps.replay ?? {}
+  let replaysInFlight = 0
+  // REPLAY_URL as the page shows it: its user:password is used by the server, never shown
+  const pageReplayUrl = replayUrl === null ? null : withoutUserinfo(replayUrl)
   const routes = new Hono()
 
   routes.get('/', async (c) => {
@@ -82,7 +99,9 @@ export function createInspectorRoutes(deps: InspectorDeps): Hono {
     c.header('content-security-policy', PAGE_CSP)
     c.header('x-content-type-options', 'nosniff')
     c.header('referrer-policy', 'no-referrer')
-    const page = String(await renderPage({ assetsVersion: assets().version, replayUrl, canResign }))
+    const page = String(
+      await renderPage({ assetsVersion: assets().version, replayUrl: pageReplayUrl, canResign })
+    )
     // explicit, so HEAD announces it too (Hono answers HEAD with the GET response's headers only)
     return c.body(page, 200, {
       'content-type': 'text/html; charset=UTF-8',
@@ -119,11 +138,13 @@ export function createInspectorRoutes(deps: InspectorDeps): Hono {
     })
   })
 
-  routes.post('/api/webhooks/:id{[0-9]+}/replay', async (c) => {
+  const replay = async (c: Context) => {
     const id = Number(c.req.param('id'))
     const body = await jsonBody(c)
     const record = await store.get(id)
     if (record === null) throw new HTTPException(404, { message: `webhook ${id} not found` })
+    // the socket the request came in on is the receiver's own listening port and address
+    const socket = (c.env as Partial<HttpBindings> | undefined)?.incoming?.socket
     let attemptInput
     try {
       attemptInput = await replayWebhook(record, {
@@ -131,8 +152,11 @@ export function createInspectorRoutes(deps: InspectorDeps): Hono {
         defaultUrl: replayUrl,
         mode: typeof body['mode'] === 'string' ? body['mode'] : 'raw',
         secret,
+        self: socket?.localPort ? { port: socket.localPort, address: socket.localAddress } : null,
         ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
         ...(deps.replayTimeoutMs === undefined ? {} : { timeoutMs: deps.replayTimeoutMs }),
+        ...(shutdown === undefined ? {} : { signal: shutdown }),
+        ...(resolve === undefined ? {} : { resolve }),
       })
     } catch (error) {
       if (error instanceof ReplayError) throw badRequest(error.message)
@@ -144,6 +168,23 @@ export function createInspectorRoutes(deps: InspectorDeps): Hono {
     const delivered = attempt.status !== null && attempt.status >= 200 && attempt.status < 300
     // 502: the replay was made and recorded, but the target did not accept it.
     return c.json({ attempt }, delivered ? 200 : 502)
+  }
+
+  routes.post('/api/webhooks/:id{[0-9]+}/replay', async (c) => {
+    // A bound, not a queue: a replay that reaches this receiver again (through a tunnel or a
+    // second receiver) fails fast once the chain is `concurrency` deep instead of piling up.
+    if (shutdown?.aborted || replaysInFlight >= concurrency) {
+      const msg = shutdown?.aborted
+        ? 'the receiver is shutting down'
+        : `${concurrency} replays are already in flight; retry`
+      return c.json({ code: 503, msg }, 503, { 'retry-after': '1' })
+    }
+    replaysInFlight++
+    try {
+      return await replay(c)
+    } finally {
+      replaysInFlight--
+    }
   })
 
   routes.get('/api/webhooks/:id{[0-9]+}/replays', async (c) => {

@@ -178,7 +178,7 @@ function renderPanel(panel, record, ctx) {
           h(
             'span',
             { class: 'muted' },
-            `${Object.keys(record.headers).length} headers (authorization and cookies are never stored)`
+            `${Object.keys(record.headers).length} headers (credentials such as authorization, cookies and API keys are never stored or shown)`
           )
         ),
         h(
@@ -347,8 +347,10 @@ function renderReplay(panel, record, ctx) {
         send.disabled = true
         status.textContent = 'Sending…'
         try {
+          const typed = url.value.trim()
           const { attempt } = await api.replay(record.id, {
-            url: url.value.trim() || undefined,
+            // the configured REPLAY_URL is sent by the server, with the user:password the page never sees
+            url: typed && typed !== config.replayUrl ? typed : undefined,
             mode,
           })
           status.textContent = attempt.error

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { signedComponents } from './replay-headers.ts'
+import { signedComponents } from './signed-components.ts'
 
 describe('signedComponents', () => {
   it('reads the up42-sig member wherever it stands in the dictionary', () => {
