@@ -137,6 +137,7 @@ describe('parseAllowedHosts, parseHostHeader, describeAllowedHosts', () => {
       'a..test',
       'a test',
       '[::1]:1',
+      'fe80::1%eth0',
     ]) {
       expect(() => parseAllowedHosts(entry), entry).toThrow(/is not a host name/)
     }

@@ -64,7 +64,8 @@ export function isLoopbackHostname(hostname: string): boolean {
 function normalizeEntry(entry: string): string | null {
   const value = entry.trim().toLowerCase()
   const bare = value.replace(/^\[(.*)\]$/, '$1')
-  if (isIPv6(bare)) return canonicalIPv6(bare)
+  // a zone (fe80::1%eth0) is no part of a Host header
+  if (isIPv6(bare)) return bare.includes('%') ? null : canonicalIPv6(bare)
   const name = value.startsWith('.') ? value.slice(1) : value
   return NAME.test(name) ? value : null
 }
