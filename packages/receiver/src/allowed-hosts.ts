@@ -55,6 +55,7 @@ export function requestHost(c: NodeContext): string {
   return requestHeader(c, 'host') ?? new URL(c.req.url).host
 }
 
+/** `localhost`, `*.localhost` (RFC 6761: never resolved elsewhere), 127.0.0.0/8, `::1`. */
 export function isLoopbackHostname(hostname: string): boolean {
   if (hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '::1') return true
   const octets = IPV4_LOOPBACK.exec(hostname)
