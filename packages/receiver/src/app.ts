@@ -5,11 +5,14 @@ import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { HttpBindings } from '@hono/node-server'
+import { allowedHosts } from './allowed-hosts.ts'
 import { withoutCredentials } from './credential-headers.ts'
+import { crossSiteGuard, requireJsonBody } from './cross-site.ts'
 import { InvalidBodyError, StoreError } from './errors.ts'
 import { createInspectorRoutes } from './inspector/routes.ts'
 import { filterFromQuery, QueryError } from './query-filter.ts'
 import type { ReplaySettings } from './replay.ts'
+import { requestHeader as header } from './request-header.ts'
 import { signatureVerdict } from './signature-verdict.ts'
 import { MAX_PAGE_SIZE } from './store.ts'
 import type { IterateOptions, WebhookFilter, WebhookStore } from './store.ts'
@@ -29,6 +32,12 @@ export interface AppOptions {
   maxBodyBytes?: number
   /** Basic auth on every route but `/ping` and `/favicon.ico`. */
   auth?: { username: string; password: string } | null
+  /**
+   * Without `auth`, Host names served besides loopback (`localhost`, `*.localhost`, 127.0.0.0/8,
+   * `[::1]`): the bind address and RECEIVER_ALLOWED_HOSTS (`.example.com` for it and its
+   * subdomains). Other Hosts get 403, but on `/ping` and `POST /receive-webhooks`.
+   */
+  allowedHosts?: readonly string[]
   /** UP42_WEBHOOK_SECRET(s): verify forwarded `signature`/`signature-input` headers. */
   secret?: string | string[] | null
   /** Answer 401 and store nothing unless the signature verifies (needs `secret`). */
@@ -106,14 +115,6 @@ function parseFilter(query: Record<string, string>): WebhookFilter {
 
 type AppContext = Context<{ Bindings: Partial<HttpBindings> }>
 
-/** One request header; straight from Node's parsed headers when there is a socket. */
-function header(c: AppContext, name: string): string | undefined {
-  const incoming = c.env?.incoming
-  if (incoming === undefined) return c.req.header(name)
-  const value = incoming.headers[name]
-  return Array.isArray(value) ? value.join(', ') : value
-}
-
 /**
  * Every request header, lower-case, repeated ones joined with ", " as `Headers` does. Read from
  * Node's rawHeaders when there is a socket: building a WHATWG `Headers` per request showed up
@@ -179,6 +180,7 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     serverHeader = DEFAULT_SERVER_HEADER,
     maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
     auth = null,
+    allowedHosts: allowedHostEntries = [],
     secret = null,
     requireSignature = false,
     signatureMaxAgeSeconds = DEFAULT_SIGNATURE_MAX_AGE_SECONDS,
@@ -233,11 +235,24 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     return c.body('PONG', 200, { 'content-type': 'text/plain', 'content-length': '4' })
   })
 
+  // DNS rebinding: with basic auth the rebound origin has no credentials, so any Host is fine
+  if (auth === null) {
+    app.use(
+      allowedHosts({
+        entries: allowedHostEntries,
+        anyHost: (c) => c.req.method === 'POST' && c.req.path === '/receive-webhooks',
+      })
+    )
+  }
+  // before basic auth: a browser attaches credentials it has cached to another site's request too
+  app.use(crossSiteGuard())
+
   app.all('/favicon.ico', (c) => c.body(null, 204))
 
   if (auth !== null) {
     app.use(basicAuth({ ...auth, realm: 'up42-webhooks receiver' }))
   }
+  app.use('/api/*', requireJsonBody())
 
   const tooLarge = (): never => {
     throw fail(413, `body larger than ${maxBodyBytes} bytes`)

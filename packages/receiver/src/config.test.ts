@@ -22,6 +22,7 @@ describe('readReceiverConfig', () => {
       host: '127.0.0.1',
       dbPath: DEFAULT_DB_PATH,
       auth: null,
+      allowedHosts: [],
       maxBodyBytes: 1048576,
       serverHeader: 'LeRenard2000',
       secret: null,
@@ -52,12 +53,14 @@ describe('readReceiverConfig', () => {
         REPLAY_URL: 'http://127.0.0.1:9/receive-webhooks',
         RECEIVER_REPLAY_CONCURRENCY: '2',
         RECEIVER_QUIET: 'yes',
+        RECEIVER_ALLOWED_HOSTS: 'abc.ngrok.app',
       })
     ).toEqual({
       port: 0,
       host: '::1',
       dbPath: ':memory:',
       auth: { username: 'relay', password: 'pw' },
+      allowedHosts: ['abc.ngrok.app'],
       maxBodyBytes: 2048,
       serverHeader: 'Custom/1.0',
       secret: 'sec',
@@ -123,6 +126,24 @@ describe('readReceiverConfig', () => {
     expect(configError({}, ['--port', '-1']).key).toBe('argv')
     expect(configError({}, ['--port', '99999']).key).toBe('--port')
     expect(configError({}, ['--verbose']).key).toBe('argv')
+  })
+
+  it('reads RECEIVER_ALLOWED_HOSTS as a comma list, --allowed-hosts first, and names a bad entry', () => {
+    expect(
+      readReceiverConfig({
+        RECEIVER_ALLOWED_HOSTS: ' Abc.Ngrok.App, .example.com,,[::1], 10.0.0.7 ',
+      }).allowedHosts
+    ).toEqual(['abc.ngrok.app', '.example.com', '::1', '10.0.0.7'])
+    expect(
+      readReceiverConfig({ RECEIVER_ALLOWED_HOSTS: 'a.test' }, ['--allowed-hosts', 'b.test'])
+        .allowedHosts
+    ).toEqual(['b.test'])
+    for (const entry of ['https://abc.ngrok.app', 'abc.ngrok.app:443', '*.example.com', 'a/b']) {
+      const error = configError({ RECEIVER_ALLOWED_HOSTS: `ok.test,${entry}` })
+      expect(error).toMatchObject({ key: 'RECEIVER_ALLOWED_HOSTS', code: 'INVALID' })
+      expect(error.message).toContain(JSON.stringify(entry))
+    }
+    expect(configError({}, ['--allowed-hosts', 'x:1']).key).toBe('--allowed-hosts')
   })
 
   it('refuses a non-loopback HOST without auth unless --allow-open or RECEIVER_ALLOW_OPEN=1', () => {

@@ -6,6 +6,7 @@ import {
   DEFAULT_SERVER_HEADER,
   DEFAULT_SIGNATURE_MAX_AGE_SECONDS,
 } from './app.ts'
+import { AllowedHostError, parseAllowedHosts } from './allowed-hosts.ts'
 import { ConfigError } from './errors.ts'
 import { DEFAULT_REPLAY_CONCURRENCY } from './replay.ts'
 
@@ -15,6 +16,8 @@ export interface ReceiverConfig {
   /** File path or `:memory:`. */
   dbPath: string
   auth: { username: string; password: string } | null
+  /** RECEIVER_ALLOWED_HOSTS, normalized: served Host names besides loopback and `host`. */
+  allowedHosts: string[]
   maxBodyBytes: number
   serverHeader: string
   secret: string | null
@@ -55,6 +58,9 @@ Options (each mirrors an environment variable):
   --db <path>       RECEIVER_DB (${DEFAULT_DB_PATH}; :memory: keeps nothing)
   --quiet           RECEIVER_QUIET=1: no access log lines
   --allow-open      RECEIVER_ALLOW_OPEN=1: listen on a non-loopback HOST without basic auth
+  --allowed-hosts <list>
+                    RECEIVER_ALLOWED_HOSTS: Host names served without basic auth besides
+                    loopback and HOST, comma-separated; .example.com also matches subdomains
   --help            this text
 
 Other variables: RECEIVER_USER + RECEIVER_PASSWORD (basic auth), RECEIVER_MAX_BODY_BYTES (1048576),
@@ -133,6 +139,18 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
   }
   const auth = username !== undefined && password !== undefined ? { username, password } : null
 
+  const allowedHostsKey =
+    values['allowed-hosts'] === undefined ? 'RECEIVER_ALLOWED_HOSTS' : '--allowed-hosts'
+  let allowedHosts: string[]
+  try {
+    allowedHosts = parseAllowedHosts(values['allowed-hosts'] ?? env.RECEIVER_ALLOWED_HOSTS ?? '')
+  } catch (error) {
+    if (!(error instanceof AllowedHostError)) throw error
+    throw new ConfigError(allowedHostsKey, 'INVALID', `${allowedHostsKey}: ${error.message}`, {
+      cause: error,
+    })
+  }
+
   const maxBodyBytes = readInteger(
     'RECEIVER_MAX_BODY_BYTES',
     nonEmpty(env.RECEIVER_MAX_BODY_BYTES) ?? String(DEFAULT_MAX_BODY_BYTES),
@@ -189,6 +207,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     host,
     dbPath,
     auth,
+    allowedHosts,
     maxBodyBytes,
     serverHeader,
     secret,
@@ -214,6 +233,7 @@ function parseFlags(argv: readonly string[]) {
       db: { type: 'string' },
       quiet: { type: 'boolean' },
       'allow-open': { type: 'boolean' },
+      'allowed-hosts': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })

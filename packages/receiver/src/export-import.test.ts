@@ -198,7 +198,11 @@ describe('GET /api/export and POST /api/import', () => {
       if (event.type === 'stored') seen.push(event.webhook.id)
     })
     const app = createApp({ store: target, events })
-    await app.request('/api/import', { method: 'POST', body: await exportText(from) })
+    await app.request('/api/import', {
+      method: 'POST',
+      body: await exportText(from),
+      headers: { 'content-type': 'application/x-ndjson' },
+    })
     expect(seen).toEqual([1, 2, 3])
   })
 

@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { serve } from '@hono/node-server'
 import { attachAccessLog } from './access-log.ts'
+import { describeAllowedHosts } from './allowed-hosts.ts'
 import { createApp } from './app.ts'
 import { readReceiverConfig, USAGE } from './config.ts'
 import { ConfigError, StoreError } from './errors.ts'
+import { httpServerOptions } from './http-server.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 
 // long-lived responses (the inspector's live stream) get this long to end on their own
@@ -50,6 +52,7 @@ const app = createApp({
   serverHeader: config.serverHeader,
   maxBodyBytes: config.maxBodyBytes,
   auth: config.auth,
+  allowedHosts: [config.host, ...config.allowedHosts],
   secret: config.secret,
   requireSignature: config.requireSignature,
   signatureMaxAgeSeconds: config.signatureMaxAgeSeconds,
@@ -58,7 +61,7 @@ const app = createApp({
 })
 
 const server = serve(
-  { fetch: app.fetch, port: config.port, hostname: config.host },
+  { fetch: app.fetch, port: config.port, hostname: config.host, ...httpServerOptions() },
   (info: AddressInfo) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
     const database =
@@ -71,12 +74,17 @@ const server = serve(
         : config.requireSignature
           ? 'verified, required'
           : 'verified, recorded as a verdict'
+    const hosts =
+      config.auth === null
+        ? `${describeAllowedHosts([config.host, ...config.allowedHosts])}; other Hosts get only /ping and POST /receive-webhooks`
+        : 'any (basic auth is on)'
     // one write, so whoever waits for the "listening" line also has the rest
     say(
       [
         `up42-webhooks receiver listening on http://${host}:${info.port}`,
         `  database: ${database}`,
         `  basic auth: ${config.auth === null ? 'off' : `on (user ${config.auth.username})`}`,
+        `  allowed hosts: ${hosts}`,
         `  signatures: ${signatures}`,
         `  access log: ${config.quiet ? 'off (--quiet)' : 'on (nginx combined format)'}`,
       ].join('\n')

@@ -204,11 +204,16 @@ describe('POST /api/webhooks/:id/replay', () => {
       const res = await which.request('/api/webhooks/1/replay', {
         method: 'POST',
         body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
       })
       expect(res.status, JSON.stringify(body)).toBe(400)
       expect((await res.json()).msg).toMatch(message)
     }
-    const notJson = await app.request('/api/webhooks/1/replay', { method: 'POST', body: '[1]' })
+    const notJson = await app.request('/api/webhooks/1/replay', {
+      method: 'POST',
+      body: '[1]',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(notJson.status).toBe(400)
     expect(target.requests).toHaveLength(0)
     expect(await store.listReplayAttempts(1)).toEqual([])
