@@ -343,7 +343,7 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
   // The checking interval bounds how late past headersMs a slow client is dropped.
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
-      log(`internal error: ${errorSummary(error).message as string}`)
+      warn(`internal error: ${errorSummary(error).message as string}`)
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
       res.end('{"outcome":"error"}')
     })
