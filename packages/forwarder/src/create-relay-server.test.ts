@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
@@ -7,7 +8,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startReceiverStub } from '../test/receiver-stub.ts'
 import { SECRET } from '../test/signed-event.ts'
 import { waitFor } from '../test/wait-for.ts'
-import { createRelayServer, type RelayServer } from './create-relay-server.ts'
+import {
+  createRelayServer,
+  DEFAULT_RELAY_TIMEOUTS,
+  type RelayServer,
+} from './create-relay-server.ts'
 import type { StepComponent } from './pipedream-runtime.ts'
 import { signedDelivery } from './simulate.ts'
 import relayStep from './steps/relay.ts'
@@ -30,6 +35,19 @@ async function startRelay(options: Partial<Parameters<typeof createRelayServer>[
   const relay = createRelayServer({ component: relayComponent, ...options })
   servers.push(relay)
   return { relay, url: await relay.listen(0, '127.0.0.1') }
+}
+
+/** Writes `request` as is on a raw socket; resolves with everything read until the server closes. */
+function rawExchange(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    let text = ''
+    const socket = connect(Number(port), hostname, () => socket.write(request))
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => (text += chunk))
+    socket.on('close', () => resolve(text))
+    socket.on('error', reject)
+  })
 }
 
 async function post(url: string, body: string, headers: Record<string, string>) {
@@ -177,6 +195,69 @@ describe('createRelayServer', () => {
       JSON.parse(delivery.body).messageId
     )
     await waitFor(async () => (await readdir(spoolDir)).length === 0, 30_000, 'empty spool')
+  })
+
+  it('answers 400, not 500, to a Host header that is not a host', async () => {
+    const seen: unknown[] = []
+    const { url } = await startRelay({ component: { run: async () => seen.push(1) } })
+    const reply = await rawExchange(
+      url,
+      'POST / HTTP/1.1\r\nHost: a b\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}'
+    )
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /)
+    expect(reply).toContain('"code":"BAD_REQUEST"')
+    expect(reply).not.toContain('a b')
+    expect(seen).toHaveLength(0)
+  })
+
+  it('moves a corrupt spool file aside with a warning and still resumes the others', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'relay-spool-corrupt-'))
+    try {
+      receiver.setPostStatus(503)
+      const first = await startRelay({ spoolDir: dir })
+      const delivery = await signedDelivery(EXAMPLE_EVENTS.orderLive, SECRET)
+      expect((await post(first.url, delivery.body, delivery.headers)).status).toBe(202)
+      await first.relay.close()
+      await writeFile(path.join(dir, 'truncated.json'), '{"event": {"headers": {')
+      await writeFile(path.join(dir, 'wrong-shape.json'), '{"runs": "two"}')
+      receiver.setPostStatus(200)
+      const warnings: string[] = []
+      const second = await startRelay({ spoolDir: dir, warn: (line) => warnings.push(line) })
+      await waitFor(
+        () =>
+          receiver.posts().some((p) => p.body.toString() === EXAMPLE_EVENTS.orderLive) &&
+          second.relay.pendingReruns() === 0,
+        30_000,
+        'the intact re-run to deliver'
+      )
+      expect((await readdir(dir)).sort()).toEqual([
+        'truncated.json.corrupt',
+        'wrong-shape.json.corrupt',
+      ])
+      expect(warnings).toHaveLength(2)
+      expect(warnings.join('\n')).toMatch(
+        /truncated\.json is not a re-run \(.*\); moved aside to truncated\.json\.corrupt/
+      )
+      expect(warnings.join('\n')).toMatch(
+        /wrong-shape\.json is not a re-run \(no event with headers\)/
+      )
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('sets Node’s HTTP timeouts on purpose, and drops a client that never finishes its headers', async () => {
+    const defaults = await startRelay()
+    expect(defaults.relay.server.headersTimeout).toBe(DEFAULT_RELAY_TIMEOUTS.headersMs)
+    expect(defaults.relay.server.requestTimeout).toBe(DEFAULT_RELAY_TIMEOUTS.requestMs)
+    expect(defaults.relay.server.keepAliveTimeout).toBe(DEFAULT_RELAY_TIMEOUTS.keepAliveMs)
+    expect(DEFAULT_RELAY_TIMEOUTS.headersMs).toBeLessThanOrEqual(10_000)
+
+    const { url } = await startRelay({ timeouts: { headersMs: 200, requestMs: 400 } })
+    // A slowloris client: a request line and one header, then nothing.
+    const reply = await rawExchange(url, 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n')
+    expect(reply).toMatch(/^HTTP\/1\.1 408 /)
+    expect(receiver.requests).toHaveLength(0)
   })
 
   it('answers 413 for a body over the limit', async () => {

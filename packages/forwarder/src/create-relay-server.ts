@@ -27,7 +27,32 @@ export interface RelayServerOptions {
    * once done; `listen` resumes what it finds. Without it a re-run lives only in memory.
    */
   spoolDir?: string | undefined
+  /** One line per request; leave out to run quiet. */
   log?: ((line: string) => void) | undefined
+  /** Problems worth seeing even when quiet (a corrupt spool file); defaults to `log`. */
+  warn?: ((line: string) => void) | undefined
+  /** Node's HTTP server timeouts; the defaults drop a slow-header (slowloris) client in ~10 s. */
+  timeouts?: Partial<RelayTimeouts> | undefined
+}
+
+export interface RelayTimeouts {
+  /** The request line and headers must arrive within this (`server.headersTimeout`). */
+  headersMs: number
+  /** The whole request, body included, must arrive within this (`server.requestTimeout`). */
+  requestMs: number
+  /** An idle keep-alive connection is closed after this (`server.keepAliveTimeout`). */
+  keepAliveMs: number
+}
+
+/**
+ * Node's defaults (60 s for headers, 300 s per request) let one slow client hold a socket for
+ * minutes. Senders are UP42/Pipedream-like clients or `simulate` that send at once; a step run
+ * taking FORWARD_BUDGET happens after the request is read, so requestMs does not cut it short.
+ */
+export const DEFAULT_RELAY_TIMEOUTS: RelayTimeouts = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  keepAliveMs: 5_000,
 }
 
 /** A re-run waiting in the spool directory. */
@@ -56,6 +81,12 @@ class BodyTooLargeError extends Error {
   override name = 'BodyTooLargeError'
 }
 
+/** A request no HTTP trigger would turn into an event (a Host header that is not a host). */
+export class BadRequestError extends Error {
+  override name = 'BadRequestError'
+  code = 'BAD_REQUEST'
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
@@ -78,7 +109,13 @@ export function toTriggerEvent(
   withBodyRaw: boolean
 ): HttpTriggerEvent {
   const headers = normalizeHeaders(req.headers)
-  const url = new URL(req.url ?? '/', `http://${headers.host ?? 'localhost'}`)
+  let url: URL
+  try {
+    url = new URL(req.url ?? '/', `http://${headers.host ?? 'localhost'}`)
+  } catch (cause) {
+    // The value is not echoed: it is whatever the client sent.
+    throw new BadRequestError('invalid Host header or request target', { cause })
+  }
   const text = raw.toString('utf8')
   let body: unknown = text === '' ? undefined : text
   if (text !== '' && /\bjson\b/i.test(headers['content-type'] ?? '')) {
@@ -127,6 +164,23 @@ function outcomeStatus(outcome: { outcome?: unknown; code?: unknown }): number {
   }
 }
 
+/** Checks what a spool file holds before it is trusted with a re-run; throws saying what is off. */
+function parseSpooled(text: string, expectedName: (traceId: string) => string, name: string) {
+  const record = JSON.parse(text) as Partial<SpooledRerun> | null
+  const isObject = (value: unknown) => typeof value === 'object' && value !== null
+  if (!isObject(record)) throw new Error('not a JSON object')
+  const { event, trigger, runs, dueAt } = record as Partial<SpooledRerun>
+  if (!isObject(event) || !isObject(event?.headers)) throw new Error('no event with headers')
+  if (![trigger?.id, trigger?.trace_id, trigger?.ts].every((v) => typeof v === 'string'))
+    throw new Error('no trigger context')
+  if (!Number.isInteger(runs) || (runs ?? 0) < 1) throw new Error('no run number')
+  if (typeof dueAt !== 'number' || !Number.isFinite(dueAt)) throw new Error('no due time')
+  // Finishing a re-run deletes the file named after its trace id; any other name would stay.
+  if (path.basename(expectedName(trigger?.trace_id ?? '')) !== name)
+    throw new Error('its trace id does not match the file name')
+  return record as SpooledRerun
+}
+
 /** What the sender sees: the step's own `$.respond`, else its outcome as JSON. */
 function replyFor(execution: StepExecution, traceId: string): Reply {
   const response = execution.response
@@ -171,6 +225,8 @@ function describeExecution(execution: StepExecution): string {
  */
 export function createRelayServer(options: RelayServerOptions): RelayServer {
   const log = options.log ?? (() => {})
+  const warn = options.warn ?? log
+  const timeouts = { ...DEFAULT_RELAY_TIMEOUTS, ...options.timeouts }
   const withBodyRaw = options.bodyRaw ?? true
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const timers = new Set<NodeJS.Timeout>()
@@ -208,7 +264,22 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
     if (!spoolDir) return
     const names = await readdir(spoolDir).catch(() => [] as string[])
     for (const name of names.filter((n) => n.endsWith('.json'))) {
-      const record = JSON.parse(await readFile(path.join(spoolDir, name), 'utf8')) as SpooledRerun
+      const file = path.join(spoolDir, name)
+      let record: SpooledRerun
+      try {
+        record = parseSpooled(await readFile(file, 'utf8'), spoolFile, name)
+      } catch (error) {
+        // One bad file (a crash mid-edit, a hand-made copy) must not keep the others from running.
+        const moved = await rename(file, `${file}.corrupt`).then(
+          () => true,
+          () => false
+        )
+        warn(
+          `warning: spool file ${file} is not a re-run (${errorSummary(error).message as string}); ` +
+            (moved ? `moved aside to ${name}.corrupt` : 'could not move it aside')
+        )
+        continue
+      }
       log(`resuming re-run ${record.runs} of trace=${record.trigger.trace_id}`)
       schedule(record)
     }
@@ -257,20 +328,29 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
       const execution = await execute(toTriggerEvent(req, raw, withBodyRaw), trigger, 1, null)
       reply = replyFor(execution, trigger.trace_id)
     } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error
-      reply = json(413, { outcome: 'error', error: errorSummary(error) })
-      reply.headers.connection = 'close'
+      if (error instanceof BadRequestError) {
+        reply = json(400, { outcome: 'error', error: errorSummary(error) })
+      } else if (error instanceof BodyTooLargeError) {
+        reply = json(413, { outcome: 'error', error: errorSummary(error) })
+        reply.headers.connection = 'close'
+      } else {
+        throw error
+      }
     }
     if (!res.headersSent) res.writeHead(reply.status, reply.headers).end(reply.body)
   }
 
-  const server = createServer((req, res) => {
+  // The checking interval bounds how late past headersMs a slow client is dropped.
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
-      log(`internal error: ${errorSummary(error).message as string}`)
+      warn(`internal error: ${errorSummary(error).message as string}`)
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
       res.end('{"outcome":"error"}')
     })
   })
+  server.headersTimeout = timeouts.headersMs
+  server.requestTimeout = timeouts.requestMs
+  server.keepAliveTimeout = timeouts.keepAliveMs
 
   return {
     server,

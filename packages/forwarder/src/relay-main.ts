@@ -1,17 +1,61 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import {
+  resolveForwardConfig,
+  resolveRelayConfig,
+  resolveRerunConfig,
+  resolveValidateConfig,
+  type Env,
+} from './core/config.ts'
+import { ConfigError } from './core/errors.ts'
 import { createRelayServer } from './create-relay-server.ts'
+import { invokedCommand } from './invoked-command.ts'
 import { loadStepBundle } from './load-step-bundle.ts'
 
-const DEFAULT_BUNDLE = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../dist/steps/relay.mjs'
-)
+const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const DEFAULT_BUNDLE = path.join(PACKAGE_DIR, 'dist/steps/relay.mjs')
+// Anchored at the workspace root, so `pnpm relay` and `pnpm --filter … relay` share one spool.
+const DEFAULT_SPOOL_DIR = path.resolve(PACKAGE_DIR, '../../data/relay-spool')
 
-const fail = (message: string, code: number): never => {
-  process.stderr.write(`relay: ${message}\n`)
+const USAGE = `Usage: ${invokedCommand('relay')} [--help]
+
+Runs the built Pipedream relay step on http://127.0.0.1:8787/: every request becomes a Pipedream
+HTTP trigger event; valid webhooks are forwarded to the receiver, re-runs are spooled to disk.
+Configured by environment variables:
+  UP42_WEBHOOK_SECRET     signing secret (required; or up42_webhook_secret_zwei / up42_webhook_secret)
+  RECEIVER_URL            receiver base URL (required; or local_dev_host), e.g. http://localhost:9888
+  RECEIVER_USER           basic-auth user (required; or ngrok_basic_auth_user, or user@ in the URL)
+  RECEIVER_PASSWORD       basic-auth password (required; or ngrok_basic_auth_pass, or :pass@ in the URL)
+  NOTIFIABLE_STATUSES     comma list (default: the terminal job and order statuses)
+  FORWARD_BUDGET          ping + POST + their retries before answering 202 (5s)
+  FORWARD_RERUN_SCHEDULE  waits between re-runs, last one repeating (15s,1m,5m,30m)
+  FORWARD_MAX_WAIT        give up after waiting this long in total (12h)
+  RELAY_PORT (8787), RELAY_HOST (127.0.0.1), RELAY_BUNDLE (packages/forwarder/dist/steps/relay.mjs),
+  RELAY_BODY_RAW (1), RELAY_SPOOL_DIR (data/relay-spool at the workspace root), RELAY_QUIET (0)
+Exit code: 2 for a bad flag or a missing or invalid setting, 1 when it cannot start.`
+
+const fail = (message: string, code: number, usage = false): never => {
+  process.stderr.write(`relay: ${message}\n${usage ? `\n${USAGE}\n` : ''}`)
   process.exit(code)
+}
+
+let help: boolean | undefined
+try {
+  help = parseArgs({
+    // pnpm passes the `--` of `pnpm relay -- --help` along.
+    args: process.argv.slice(2).filter((arg) => arg !== '--'),
+    options: { help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: false,
+  }).values.help
+} catch (error) {
+  fail((error as Error).message, 2, true)
+}
+if (help) {
+  process.stdout.write(`${USAGE}\n`)
+  process.exit(0)
 }
 
 const portText = process.env.RELAY_PORT ?? '8787'
@@ -24,21 +68,51 @@ const bodyRawText = (process.env.RELAY_BODY_RAW ?? '1').toLowerCase()
 if (!['0', '1', 'true', 'false'].includes(bodyRawText)) fail('RELAY_BODY_RAW must be 1 or 0', 2)
 const quiet = ['1', 'true'].includes((process.env.RELAY_QUIET ?? '').toLowerCase())
 const bundle = path.resolve(process.env.RELAY_BUNDLE || DEFAULT_BUNDLE)
+
+/**
+ * The settings the bundled step will read on each run, checked now: without them every webhook
+ * would fail, and only the first one would tell. Each problem is reported, naming its variable
+ * (a ConfigError never carries the value). Returns the receiver URL, if the step forwards.
+ */
+function checkStepConfig(env: Env): { problems: string[]; receiverUrl?: string | undefined } {
+  const step = path.basename(bundle, '.mjs')
+  const problems: string[] = []
+  const check = <T>(resolve: () => T): T | undefined => {
+    try {
+      return resolve()
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error
+      problems.push(error.message)
+      return undefined
+    }
+  }
+  if (step !== 'forward') check(() => resolveValidateConfig({}, env))
+  if (step === 'validate') return { problems }
+  const forward = check(() => resolveForwardConfig({}, env))
+  check(() => resolveRerunConfig({}, env))
+  if (step !== 'forward' && problems.length === 0) check(() => resolveRelayConfig({}, env))
+  return { problems, receiverUrl: forward?.receiverUrl }
+}
+
+const { problems, receiverUrl } = checkStepConfig(process.env)
+if (problems.length > 0) fail(`${problems.join('\nrelay: ')}\n(see --help)`, 2)
 if (!existsSync(bundle)) fail(`${bundle} not found: run \`pnpm build\` first`, 1)
 
 const component = await loadStepBundle(bundle)
-const spoolDir = path.resolve(process.env.RELAY_SPOOL_DIR || 'data/relay-spool')
+const spoolDir = path.resolve(process.env.RELAY_SPOOL_DIR || DEFAULT_SPOOL_DIR)
 const relay = createRelayServer({
   component,
   spoolDir,
   bodyRaw: bodyRawText === '1' || bodyRawText === 'true',
   log: quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
+  warn: (line) => process.stderr.write(`${new Date().toISOString()} relay: ${line}\n`),
 })
 const url = await relay
   .listen(port, host)
   .catch((error: Error) => fail(`cannot listen: ${error.message}`, 1))
 process.stdout.write(
-  `up42-webhooks relay listening on ${url}/ (step ${path.relative(process.cwd(), bundle)})\n`
+  `up42-webhooks relay listening on ${url}/ (step ${path.relative(process.cwd(), bundle)})\n` +
+    `${receiverUrl ? `forwarding to ${receiverUrl}, ` : ''}re-runs spooled in ${spoolDir}\n`
 )
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,15 +1,18 @@
-import { parseSimulateArgs, simulate, SIMULATE_USAGE, UsageError } from './simulate.ts'
+import { invokedCommand } from './invoked-command.ts'
+import { parseSimulateArgs, simulate, simulateUsage, UsageError } from './simulate.ts'
+
+const USAGE = simulateUsage(invokedCommand('simulate'))
 
 let options
 try {
   options = parseSimulateArgs(process.argv.slice(2), process.env)
 } catch (error) {
   if (!(error instanceof UsageError)) throw error
-  process.stderr.write(`simulate: ${error.message}\n\n${SIMULATE_USAGE}\n`)
+  process.stderr.write(`simulate: ${error.message}\n\n${USAGE}\n`)
   process.exit(2)
 }
 if (options === 'help') {
-  process.stdout.write(`${SIMULATE_USAGE}\n`)
+  process.stdout.write(`${USAGE}\n`)
   process.exit(0)
 }
 

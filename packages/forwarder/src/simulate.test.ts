@@ -18,6 +18,7 @@ describe('buildSimulatedEvent', () => {
       status: 'CANCELLED',
       now,
       messageId: 'm-1',
+      jobId: 'job-1',
     })
     expect(parseEvent(body)).toMatchObject({
       event: 'job.status',
@@ -25,23 +26,32 @@ describe('buildSimulatedEvent', () => {
       messageId: 'm-1',
       timestamp: '2026-03-01T12:00:00.000Z',
       status: 'CANCELLED',
-      jobId: '6dbe8956-b8c5-47b3-9f56-b1686628aa19',
+      jobId: 'job-1',
     })
+    // The tasks' log URLs name the same job; the article's id is gone.
+    expect(body).toContain('/jobs/job-1/tasks/')
+    expect(body).not.toContain('6dbe8956-b8c5-47b3-9f56-b1686628aa19')
+  })
+
+  it('makes a fresh job or order id (a random UUID) unless one is pinned', () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+    const jobs = [true, false, false].map(
+      (live) => parseEvent(buildSimulatedEvent({ event: 'job.status', live })).jobId
+    )
+    const orders = [1, 2].map(
+      () => parseEvent(buildSimulatedEvent({ event: 'order.status', live: true })).orderId
+    )
+    for (const id of [...jobs, ...orders]) expect(id).toMatch(uuid)
+    expect(new Set([...jobs, ...orders]).size).toBe(5)
+    const pinned = buildSimulatedEvent({ event: 'order.status', live: true, orderId: 'o-7' })
+    expect(parseEvent(pinned)).toMatchObject({ orderId: 'o-7' })
   })
 
   it('defaults to a notifiable status and a test event', () => {
     const job = parseEvent(buildSimulatedEvent({ event: 'job.status', live: false }))
-    expect(job).toMatchObject({
-      liveMode: false,
-      status: 'FAILED',
-      jobId: 'FB0DA199-01DF-4635-910D-A823AE7DC200',
-    })
+    expect(job).toMatchObject({ liveMode: false, status: 'FAILED' })
     const order = parseEvent(buildSimulatedEvent({ event: 'order.status', live: false }))
-    expect(order).toMatchObject({
-      liveMode: false,
-      status: 'FULFILLED',
-      orderId: '86296865-9e91-4a16-9a3c-d4eaa584c03e',
-    })
+    expect(order).toMatchObject({ liveMode: false, status: 'FULFILLED' })
     expect(job.messageId).not.toBe(
       parseEvent(buildSimulatedEvent({ event: 'job.status', live: false })).messageId
     )
@@ -99,6 +109,15 @@ describe('parseSimulateArgs', () => {
     })
   })
 
+  it('reads --job-id and --order-id', () => {
+    const base = ['--url', 'http://x/', '--secret', 's']
+    expect(parseSimulateArgs([...base, '--job-id', 'J-1'], {})).toMatchObject({ jobId: 'J-1' })
+    expect(
+      parseSimulateArgs([...base, '--event', 'order.status', '--order-id', 'o_2'], {})
+    ).toMatchObject({ orderId: 'o_2' })
+    expect(parseSimulateArgs(base, {})).not.toHaveProperty('jobId')
+  })
+
   it('takes the secret from UP42_WEBHOOK_SECRET', () => {
     expect(parseSimulateArgs(['--url', 'http://x/'], { UP42_WEBHOOK_SECRET: 'env' })).toMatchObject(
       { secret: 'env', count: 1 }
@@ -113,6 +132,12 @@ describe('parseSimulateArgs', () => {
     [['--url', 'http://x/', '--secret', 's', '--count', '0'], /--count/],
     [['--url', 'http://x/', '--secret', 's', '--status', 'a;b'], /--status/],
     [['--url', 'http://x/', '--secret', 's', '--bogus'], /bogus/],
+    [['--url', 'http://x/', '--secret', 's', '--job-id', 'a"b'], /--job-id must be an id/],
+    [['--url', 'http://x/', '--secret', 's', '--order-id', 'o'], /--order-id needs --event order/],
+    [
+      ['--url', 'http://x/', '--secret', 's', '--event', 'order.status', '--job-id', 'j'],
+      /--job-id needs/,
+    ],
   ])('rejects %j', (argv, message) => {
     expect(() => parseSimulateArgs(argv, {})).toThrow(UsageError)
     expect(() => parseSimulateArgs(argv, {})).toThrow(message)

@@ -17,6 +17,12 @@ export interface SimulateOptions {
   status?: string | undefined
   live: boolean
   count: number
+  /**
+   * Pins `body.id`/`body.jobId` (jobs) or `body.orderId` (orders) for every webhook; without it each
+   * webhook is a fresh job or order, so timelines don't mix unrelated runs.
+   */
+  jobId?: string | undefined
+  orderId?: string | undefined
 }
 
 export interface SimulatedReply {
@@ -32,9 +38,13 @@ export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-export const SIMULATE_USAGE = `Usage: pnpm simulate -- --url <url> --secret <secret> [options]
+/** `command`: what the user typed to run it (see invoked-command.ts). */
+export const simulateUsage = (
+  command: string
+) => `Usage: ${command} --url <url> --secret <secret> [options]
 
-Sends signed UP42 webhooks built from the article's examples (fresh messageId and timestamp).
+Sends signed UP42 webhooks built from the article's examples, each with a fresh messageId,
+timestamp and job or order id (a random UUID).
   --url <url>        where to POST (the relay, e.g. http://127.0.0.1:8787/, or a receiver's
                      /receive-webhooks; user:password@ in the URL becomes basic auth)
   --secret <s>       signing secret (default: UP42_WEBHOOK_SECRET)
@@ -42,11 +52,20 @@ Sends signed UP42 webhooks built from the article's examples (fresh messageId an
   --status <STATUS>  body status (default FAILED for jobs, FULFILLED for orders)
   --live             liveMode: true (default: a test event, liveMode: false)
   --count <n>        how many to send, one after another (default 1)
+  --job-id <id>      use this job id for every job.status webhook (to build a timeline)
+  --order-id <id>    use this order id for every order.status webhook
 Exit code: 0 when every reply is 2xx, 1 otherwise, 2 for bad flags.`
+
+/** The job or order id each example carries (also inside the job example's task log URLs). */
+const EXAMPLE_IDS = {
+  jobLive: '6dbe8956-b8c5-47b3-9f56-b1686628aa19',
+  jobTest: 'FB0DA199-01DF-4635-910D-A823AE7DC200',
+  orderLive: '86296865-9e91-4a16-9a3c-d4eaa584c03e',
+} as const
 
 /**
  * An UP42 envelope as compact JSON: the live or test example of that event type with a fresh
- * messageId and timestamp, and the requested status.
+ * messageId, timestamp and job/order id (unless given), and the requested status.
  */
 export function buildSimulatedEvent(options: {
   event: SimulatedEvent
@@ -54,13 +73,13 @@ export function buildSimulatedEvent(options: {
   live: boolean
   now?: Date | undefined
   messageId?: string | undefined
+  jobId?: string | undefined
+  orderId?: string | undefined
 }): string {
-  const example =
-    options.event === 'order.status'
-      ? EXAMPLE_EVENTS.orderLive
-      : options.live
-        ? EXAMPLE_EVENTS.jobLive
-        : EXAMPLE_EVENTS.jobTest
+  const name = options.event === 'order.status' ? 'orderLive' : options.live ? 'jobLive' : 'jobTest'
+  const id = (options.event === 'order.status' ? options.orderId : options.jobId) ?? randomUUID()
+  // Every occurrence, so the log URLs of the job's tasks name the same job.
+  const example = EXAMPLE_EVENTS[name].replaceAll(EXAMPLE_IDS[name], id)
   const envelope = JSON.parse(example) as { body: Record<string, unknown> } & Record<
     string,
     unknown
@@ -149,6 +168,8 @@ export function parseSimulateArgs(
         status: { type: 'string' },
         live: { type: 'boolean', default: false },
         count: { type: 'string', default: '1' },
+        'job-id': { type: 'string' },
+        'order-id': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -177,6 +198,20 @@ export function parseSimulateArgs(
   if (values.status !== undefined && !/^[A-Z_ ]+$/i.test(values.status)) {
     throw new UsageError('--status must be an UP42 status such as FAILED or FULFILLED')
   }
+  const jobId = values['job-id']
+  const orderId = values['order-id']
+  for (const [flag, value] of [
+    ['--job-id', jobId],
+    ['--order-id', orderId],
+  ] as const) {
+    // It ends up in JSON and in the receiver's filters: an id, not arbitrary text.
+    if (value !== undefined && !/^[\w-]{1,100}$/.test(value))
+      throw new UsageError(`${flag} must be an id such as a UUID (letters, digits, - and _)`)
+  }
+  if (jobId !== undefined && event !== 'job.status')
+    throw new UsageError('--job-id needs --event job.status')
+  if (orderId !== undefined && event !== 'order.status')
+    throw new UsageError('--order-id needs --event order.status')
   return {
     url: values.url,
     secret,
@@ -184,5 +219,7 @@ export function parseSimulateArgs(
     status: values.status?.toUpperCase(),
     live: values.live,
     count,
+    ...(jobId === undefined ? {} : { jobId }),
+    ...(orderId === undefined ? {} : { orderId }),
   }
 }

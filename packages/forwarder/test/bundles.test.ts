@@ -112,7 +112,7 @@ describe('built bundles, loaded by Node with undici@7 mapped to the installed un
     expect(rejected?.exitReason).toBe('signature rejected: SIGNATURE_MISMATCH (signature)')
     expect(forwarded?.returnValue).toMatchObject({ outcome: 'forwarded', key: 1 })
     expect(relayed?.exports.outcome).toMatchObject({ outcome: 'forwarded', key: 2 })
-    expect(rerun?.rerun).toEqual({ delayMs: 300_000, context: { firstRunAt }, maxRetries: 25 })
+    expect(rerun?.rerun).toEqual({ delayMs: 60_000, context: { firstRunAt }, maxRetries: 26 })
     expect(receiver.posts().map((p) => p.body.toString('utf8'))).toEqual([
       EXAMPLE_EVENTS.orderLive,
       EXAMPLE_EVENTS.orderLive,

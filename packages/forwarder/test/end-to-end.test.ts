@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { EXAMPLE_EVENTS, signWebhook, verifyWebhook } from '@up42-webhooks/shared'
@@ -47,7 +47,7 @@ async function startReceiver(name: string, port = 0) {
   return started
 }
 
-async function startRelay(receiverUrl: string, spool: string) {
+async function startRelay(receiverUrl: string, spool: string, env: Record<string, string> = {}) {
   const started = await startTsxServer(RELAY_MAIN, {
     RELAY_PORT: '0',
     RELAY_BUNDLE: bundle,
@@ -58,9 +58,25 @@ async function startRelay(receiverUrl: string, spool: string) {
     RECEIVER_PASSWORD: PASSWORD,
     FORWARD_BUDGET: '2s',
     FORWARD_RERUN_SCHEDULE: '1s',
+    ...env,
   })
   children.push(started.child)
   return started
+}
+
+/**
+ * The relay deletes a re-run's spool file once the re-run is done: an empty spool is the relay's
+ * own observable "nothing pending" (its log line may arrive after the receiver has the webhook).
+ */
+function waitForEmptySpool(spool: string) {
+  return waitFor(
+    async () => {
+      const names = await readdir(path.join(workdir, spool)).catch(() => [] as string[])
+      return names.every((name) => !name.endsWith('.json'))
+    },
+    60_000,
+    `the relay to finish the re-run in ${spool}`
+  )
 }
 
 async function getJson<T>(url: string): Promise<{ status: number; json: T }> {
@@ -202,10 +218,41 @@ describe('simulate → relay → receiver', () => {
 
     const back = await startReceiver('down', port)
     const stored = await waitForStored(back.url, 'e2e-while-down', 'the re-run to deliver')
+    await waitForEmptySpool('spool-down')
+    expect(await storedByMessageId(back.url, 'e2e-while-down')).toEqual(stored)
     expect(stored).toHaveLength(1)
     expect(stored?.[0]?.body).toBe(body)
     expect(stored?.[0]?.deliveryCount).toBe(1)
-    expect(relay.output()).toMatch(/run=\d+: forwarded, key \d+/)
+  }, 120_000)
+
+  it('re-runs a webhook the receiver refused (wrong password) and delivers it once, after the password is corrected', async () => {
+    const receiver = await startReceiver('wrong-password')
+    const misconfigured = await startRelay(receiver.url, 'spool-password', {
+      RECEIVER_PASSWORD: 'not-the-receiver-password',
+    })
+    const body = JSON.stringify({
+      ...JSON.parse(EXAMPLE_EVENTS.orderLive),
+      messageId: 'e2e-wrong-password',
+    })
+    const accepted = await postSigned(misconfigured.url, body)
+    expect(accepted).toMatchObject({
+      status: 202,
+      json: { outcome: 'rerun-scheduled', code: 'RECEIVER_AUTH_FAILED', status: 401 },
+    })
+    expect(String(accepted.json.reason)).toContain('check RECEIVER_USER and RECEIVER_PASSWORD')
+    expect(JSON.stringify(accepted.json)).not.toContain('not-the-receiver-password')
+    expect(await storedByMessageId(receiver.url, 'e2e-wrong-password')).toHaveLength(0)
+
+    // What a user does: stop `pnpm relay`, correct RECEIVER_PASSWORD, start it again. The
+    // restarted relay resumes the spooled re-run, and the step reads the corrected variable.
+    await killProcess(misconfigured.child)
+    await startRelay(receiver.url, 'spool-password')
+    const stored = await waitForStored(receiver.url, 'e2e-wrong-password', 'the corrected re-run')
+    await waitForEmptySpool('spool-password')
+    expect(stored).toHaveLength(1)
+    expect(stored?.[0]?.body).toBe(body)
+    expect(stored?.[0]?.deliveryCount).toBe(1)
+    expect(stored?.[0]?.verdict).toBe('verified')
   }, 120_000)
 
   it('survives a SIGKILLed relay: the spooled re-run is delivered after the restart', async () => {

@@ -15,6 +15,14 @@ export interface StubRequest {
 export async function startReceiverStub(options: { postStatus?: number } = {}) {
   const requests: StubRequest[] = []
   let postStatus = options.postStatus ?? 200
+  let pingStatus = 200
+  /** Like the receiver with basic auth: the POST needs this password, the ping is open. */
+  let password: string | undefined
+  const authorized = (header: string | undefined) =>
+    password === undefined ||
+    Buffer.from((header ?? '').replace(/^Basic /, ''), 'base64')
+      .toString()
+      .endsWith(`:${password}`)
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -22,7 +30,12 @@ export async function startReceiverStub(options: { postStatus?: number } = {}) {
       const body = Buffer.concat(chunks)
       requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body })
       if (req.url === '/ping') {
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('PONG')
+        res
+          .writeHead(pingStatus, { 'content-type': 'text/plain' })
+          .end(pingStatus === 200 ? 'PONG' : 'no')
+      } else if (req.url === '/receive-webhooks' && !authorized(req.headers.authorization)) {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic' })
+        res.end('{"code": 401, "msg": "unauthorized"}')
       } else if (req.url === '/receive-webhooks' && req.method === 'POST') {
         const status = postStatus
         const key = requests.filter((r) => r.path === '/receive-webhooks').length
@@ -40,6 +53,12 @@ export async function startReceiverStub(options: { postStatus?: number } = {}) {
     requests,
     setPostStatus: (status: number) => {
       postStatus = status
+    },
+    setPingStatus: (status: number) => {
+      pingStatus = status
+    },
+    setPassword: (value: string | undefined) => {
+      password = value
     },
     posts: () => requests.filter((r) => r.path === '/receive-webhooks'),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -10,16 +10,38 @@ export const REPO_DIR = path.resolve(PACKAGE_DIR, '..', '..')
  */
 const NODE_TSX = [process.execPath, '--import', 'tsx'] as const
 
+/** The test's environment with `changes` applied; an undefined value removes the variable. */
+function childEnv(changes: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...changes }
+  for (const [key, value] of Object.entries(changes)) if (value === undefined) delete env[key]
+  return env
+}
+
+export interface RunOptions {
+  input?: string
+  env?: Record<string, string | undefined>
+  cwd?: string
+}
+
 /** Runs a TS file with tsx, feeding `input` on stdin; resolves with exit code and output. */
 export function runTsx(
   file: string,
   args: string[],
-  options: { input?: string; env?: Record<string, string> } = {}
+  options: RunOptions = {}
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runCommand(NODE_TSX[0], [...NODE_TSX.slice(1), file, ...args], options)
+}
+
+/** Runs any program (e.g. `npx -y pnpm@… relay --help`, as a user would type it). */
+export function runCommand(
+  command: string,
+  args: string[],
+  options: RunOptions = {}
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), file, ...args], {
-      cwd: PACKAGE_DIR,
-      env: { ...process.env, ...options.env },
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? PACKAGE_DIR,
+      env: childEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -38,13 +60,13 @@ export function runTsx(
  */
 export function startTsxServer(
   file: string,
-  env: Record<string, string>,
+  env: Record<string, string | undefined>,
   pattern = /listening on (http:\/\/\S+)/
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), file], {
       cwd: REPO_DIR,
-      env: { ...process.env, ...env },
+      env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''

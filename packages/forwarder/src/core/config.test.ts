@@ -33,7 +33,7 @@ describe('resolveRelayConfig', () => {
       username: 'relay',
       password: 'pw',
       statuses: undefined,
-      budgetMs: 20_000,
+      budgetMs: 5_000,
     })
   })
 
@@ -141,9 +141,9 @@ describe('resolveRelayConfig', () => {
 })
 
 describe('resolveRerunConfig', () => {
-  it('defaults to 1 min, 5 min, 30 min for up to 12 h', () => {
+  it('defaults to 15 s, 1 min, 5 min, 30 min for up to 12 h', () => {
     expect(resolveRerunConfig({}, {})).toEqual({
-      scheduleMs: [60_000, 300_000, 1_800_000],
+      scheduleMs: [15_000, 60_000, 300_000, 1_800_000],
       maxWaitMs: 43_200_000,
     })
   })

@@ -41,10 +41,15 @@ export interface RerunConfig {
   maxWaitMs: number
 }
 
-export const DEFAULT_BUDGET_MS = 20_000
+/**
+ * Short on purpose: the local relay's sender waits for this before its 202, and once a failure
+ * outlasts a few seconds the re-run schedule (starting at 15 s) is the better retry.
+ */
+export const DEFAULT_BUDGET_MS = 5_000
 export const DEFAULT_PING_TIMEOUT_MS = 5_000
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
-export const DEFAULT_RERUN_SCHEDULE = '60s,300s,1800s'
+/** Short first, so a receiver back after a brief outage gets the webhook soon. */
+export const DEFAULT_RERUN_SCHEDULE = '15s,1m,5m,30m'
 export const DEFAULT_MAX_WAIT = '12h'
 
 /**

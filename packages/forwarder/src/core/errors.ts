@@ -1,6 +1,12 @@
 /** Why a forward failed; the forward step decides from this whether a later re-run can help. */
 export type ForwardErrorCode =
-  'RECEIVER_UNREACHABLE' | 'PING_FAILED' | 'RECEIVER_REJECTED' | 'RECEIVER_ERROR' | 'TIMEOUT'
+  | 'RECEIVER_UNREACHABLE'
+  | 'PING_FAILED'
+  /** 401/403 on the ping or the POST: wrong RECEIVER_USER/RECEIVER_PASSWORD, which a fix cures. */
+  | 'RECEIVER_AUTH_FAILED'
+  | 'RECEIVER_REJECTED'
+  | 'RECEIVER_ERROR'
+  | 'TIMEOUT'
 
 export interface ForwardErrorOptions {
   status?: number | undefined

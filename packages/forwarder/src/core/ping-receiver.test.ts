@@ -83,6 +83,16 @@ describe('pingReceiver', () => {
     await expect(run()).rejects.toMatchObject({ code: 'PING_FAILED', status: 200 })
   })
 
+  it.each([401, 403])(
+    'fails with RECEIVER_AUTH_FAILED on a %i, without retrying',
+    async (status) => {
+      agent.get(ORIGIN).intercept({ path: '/base/ping', method: 'GET' }).reply(status, 'no')
+      const error = await run().catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'RECEIVER_AUTH_FAILED', status, attempts: 1 })
+      expect((error as Error).message).toContain('check RECEIVER_USER and RECEIVER_PASSWORD')
+    }
+  )
+
   it('fails with RECEIVER_UNREACHABLE when nothing listens', async () => {
     agent
       .get(ORIGIN)

@@ -177,14 +177,53 @@ describe('postWebhook', () => {
   })
 
   it('does not retry a 4xx: RECEIVER_REJECTED with the status', async () => {
-    agent.get(ORIGIN).intercept({ path: '/receive-webhooks', method: 'POST' }).reply(401, 'no')
+    agent.get(ORIGIN).intercept({ path: '/receive-webhooks', method: 'POST' }).reply(400, 'no')
     const error = await post().catch((e: unknown) => e)
     expect(error).toMatchObject({
       name: 'ForwardError',
       code: 'RECEIVER_REJECTED',
-      status: 401,
+      status: 400,
       attempts: 1,
     })
+  })
+
+  it.each([401, 403])(
+    'reports a %i as RECEIVER_AUTH_FAILED (a fixable configuration mistake, not a rejection)',
+    async (status) => {
+      agent
+        .get(ORIGIN)
+        .intercept({ path: '/receive-webhooks', method: 'POST' })
+        .reply(status, '{"code": 401, "msg": "unauthorized"}')
+      const error = await post().catch((e: unknown) => e)
+      expect(error).toMatchObject({ name: 'ForwardError', code: 'RECEIVER_AUTH_FAILED', status })
+      expect((error as Error).message).toBe(
+        `POST ${ORIGIN}/receive-webhooks answered ${status} "unauthorized": check RECEIVER_USER and RECEIVER_PASSWORD`
+      )
+    }
+  )
+
+  it('says which secret to compare when the receiver refuses the signature with 401', async () => {
+    agent
+      .get(ORIGIN)
+      .intercept({ path: '/receive-webhooks', method: 'POST' })
+      .reply(401, '{"code": 401, "msg": "signature invalid:SIGNATURE_MISMATCH"}')
+    const error = await post().catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'RECEIVER_AUTH_FAILED', status: 401 })
+    expect((error as Error).message).toMatch(
+      /"signature invalid:SIGNATURE_MISMATCH": check that the receiver's UP42_WEBHOOK_SECRET/
+    )
+  })
+
+  it('treats a 401 from ngrok’s basic auth as RECEIVER_AUTH_FAILED too', async () => {
+    agent
+      .get(ORIGIN)
+      .intercept({ path: '/receive-webhooks', method: 'POST' })
+      .reply(401, '<html>Authentication failed ERR_NGROK_…</html>', {
+        headers: { 'ngrok-error-code': 'ERR_NGROK_…' },
+      })
+    const error = await post().catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'RECEIVER_AUTH_FAILED', status: 401 })
+    expect((error as Error).message).not.toContain('<html>')
   })
 
   it('treats an ngrok error page as RECEIVER_UNREACHABLE, not as a rejection', async () => {

@@ -1,4 +1,5 @@
 import type { ForwardConfig } from './config.ts'
+import { authFailure } from './auth-failure.ts'
 import { ForwardError } from './errors.ts'
 import type { ForwardRequest } from './forward-request.ts'
 import { requestWithRetry, type HttpDeps } from './http-client.ts'
@@ -36,8 +37,9 @@ function keyOf(reply: unknown): { key: number | null; duplicate: boolean } {
  * `POST {receiverUrl}/receive-webhooks` with the delivery's own bytes and signature headers.
  * Retrying is safe because the receiver dedups on `idempotency-key`.
  *
- * @throws {ForwardError} RECEIVER_REJECTED (4xx but 429), RECEIVER_ERROR (5xx, or 429 until the
- *   budget ran out), RECEIVER_UNREACHABLE (no connection, or an ngrok error page) or TIMEOUT
+ * @throws {ForwardError} RECEIVER_REJECTED (4xx but 401, 403 and 429), RECEIVER_AUTH_FAILED
+ *   (401/403), RECEIVER_ERROR (5xx, or 429 until the budget ran out), RECEIVER_UNREACHABLE (no
+ *   connection, or an ngrok error page) or TIMEOUT
  */
 export async function postWebhook(
   forward: ForwardRequest,
@@ -63,6 +65,8 @@ export async function postWebhook(
     const reply = parseReply(response.text)
     return { status, ...keyOf(reply), attempts, reply }
   }
+  const auth = authFailure('POST', url, response)
+  if (auth) throw auth
   const retried = attempts > 1 ? ` after ${attempts} attempts` : ''
   // The tunnel can go down between the ping and the POST; that is worth a re-run, not a rejection.
   const ngrok = ngrokErrorCode(response.headers, response.text)

@@ -51,7 +51,8 @@ describe('relayWebhook', () => {
       status: 200,
       key: 4,
       duplicate: false,
-      attempts: 2,
+      postAttempts: 1,
+      pingAttempts: 1,
       reply: { msg: 'value with key 4 stored' },
     })
     expect(seen.body()).toBe(EXAMPLE_EVENTS.jobLive)
@@ -134,12 +135,43 @@ describe('relayWebhook', () => {
     ).resolves.toMatchObject({ outcome: 'forwarded' })
   })
 
-  it('throws PING_FAILED and does not POST when the ping fails', async () => {
-    agent.get(ORIGIN).intercept({ path: '/ping', method: 'GET' }).reply(401, 'auth')
+  it('counts ping and POST attempts separately', async () => {
+    const pool = agent.get(ORIGIN)
+    pool.intercept({ path: '/ping', method: 'GET' }).reply(503, 'starting')
+    pool.intercept({ path: '/ping', method: 'GET' }).reply(200, 'PONG')
+    pool.intercept({ path: '/receive-webhooks', method: 'POST' }).reply(503, 'busy')
+    pool.intercept({ path: '/receive-webhooks', method: 'POST' }).reply(503, 'busy')
+    pool
+      .intercept({ path: '/receive-webhooks', method: 'POST' })
+      .reply(200, '{"msg": "value with key 5 stored"}')
+    const outcome = await relayWebhook(await signedTriggerEvent(), config, {
+      dispatcher: agent,
+      sleep: async () => {},
+    })
+    expect(outcome).toMatchObject({
+      outcome: 'forwarded',
+      key: 5,
+      pingAttempts: 2,
+      postAttempts: 3,
+    })
+  })
+
+  it('throws PING_FAILED and does not POST when the ping is not PONG', async () => {
+    agent.get(ORIGIN).intercept({ path: '/ping', method: 'GET' }).reply(200, '<!DOCTYPE html>')
     const event = await signedTriggerEvent()
     await expect(relayWebhook(event, config, { dispatcher: agent })).rejects.toMatchObject({
       name: 'ForwardError',
       code: 'PING_FAILED',
+      status: 200,
+    })
+  })
+
+  it('throws RECEIVER_AUTH_FAILED and does not POST when the tunnel refuses the ping with 401', async () => {
+    agent.get(ORIGIN).intercept({ path: '/ping', method: 'GET' }).reply(401, 'auth')
+    const event = await signedTriggerEvent()
+    await expect(relayWebhook(event, config, { dispatcher: agent })).rejects.toMatchObject({
+      name: 'ForwardError',
+      code: 'RECEIVER_AUTH_FAILED',
       status: 401,
     })
   })

@@ -16,8 +16,10 @@ export interface ForwardedOutcome {
   status: number
   key: number | null
   duplicate: boolean
-  /** Ping attempts plus POST attempts. */
-  attempts: number
+  /** How many times the POST was sent (1 unless it was retried). */
+  postAttempts: number
+  /** How many `GET /ping` requests it took before the POST. */
+  pingAttempts: number
   reply: unknown
 }
 
@@ -54,7 +56,8 @@ export async function forwardWebhook(
     status: post.status,
     key: post.key,
     duplicate: post.duplicate,
-    attempts: ping.attempts + post.attempts,
+    postAttempts: post.attempts,
+    pingAttempts: ping.attempts,
     reply: post.reply,
   }
 }

@@ -5,10 +5,15 @@ import { planRerun } from '../core/rerun-plan.ts'
 import type { IgnoredOutcome, RejectedOutcome, Verdict } from '../core/validate-webhook.ts'
 import type { PipedreamDollar } from './pipedream-types.ts'
 
-/** Failures that waiting can cure; a rejection (4xx) or a config mistake cannot. */
+/**
+ * Failures that waiting or a fix on either side can cure. A 401/403 is among them: correcting the
+ * password lets the pending re-runs deliver, failing at once would drop the webhook. A rejection
+ * (another 4xx) or a ConfigError cannot be cured by a re-run of the same event.
+ */
 const RERUNNABLE: ReadonlySet<ForwardErrorCode> = new Set([
   'RECEIVER_UNREACHABLE',
   'PING_FAILED',
+  'RECEIVER_AUTH_FAILED',
   'TIMEOUT',
   'RECEIVER_ERROR',
 ])
@@ -17,6 +22,8 @@ export interface RerunScheduled {
   outcome: 'rerun-scheduled'
   code: ForwardErrorCode
   reason: string
+  /** The receiver's HTTP status, when it answered at all. */
+  status?: number | undefined
   delayMs: number
   /** This execution's `$.context.run.runs`. */
   run: number
@@ -78,15 +85,15 @@ export function exportForwarded(
   const stored = outcome.duplicate ? 'already stored as' : 'stored as'
   $.export(
     '$summary',
-    `Forwarded to ${receiverUrl}: ${stored} key ${outcome.key ?? '?'} (HTTP ${outcome.status}, ${outcome.attempts} requests)`
+    `Forwarded to ${receiverUrl}: ${stored} key ${outcome.key ?? '?'} (HTTP ${outcome.status}; POST attempts ${outcome.postAttempts}, pings ${outcome.pingAttempts})`
   )
   $.export('reply', outcome.reply)
   $.export('outcome', outcome)
 }
 
 /**
- * Runs `forward`; when the receiver is unreachable, asks Pipedream to re-run this step later
- * (growing delays) instead of dropping the webhook. Past the maximum wait it throws, so the
+ * Runs `forward`; when the receiver is unreachable or refuses the credentials, asks Pipedream to
+ * re-run this step later (growing delays) instead of dropping the webhook. Past the maximum wait it throws, so the
  * workflow fails and Pipedream's error notification fires.
  */
 export async function forwardOrRerun(
@@ -114,13 +121,18 @@ export async function forwardOrRerun(
       outcome: 'rerun-scheduled',
       code: error.code,
       reason: error.message,
+      ...(error.status === undefined ? {} : { status: error.status }),
       delayMs: plan.delayMs,
       run: runs,
       maxReruns: plan.maxReruns,
     }
+    const why =
+      error.code === 'RECEIVER_AUTH_FAILED'
+        ? `Receiver refused the request (${error.code}): ${error.message}`
+        : `Receiver not reachable (${error.code})`
     $.export(
       '$summary',
-      `Receiver not reachable (${error.code}); re-run ${runs} of ${plan.maxReruns} in ${formatDuration(plan.delayMs)}`
+      `${why}; re-run ${runs} of ${plan.maxReruns} in ${formatDuration(plan.delayMs)}`
     )
     $.export('outcome', scheduled)
     return scheduled

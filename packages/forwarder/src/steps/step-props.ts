@@ -46,7 +46,7 @@ export const rerunScheduleProp: PropDefinition = {
   type: 'string',
   label: 'Re-run delays',
   description:
-    'Waits between re-runs while the receiver is unreachable, last one repeating. Empty: FORWARD_RERUN_SCHEDULE, else "60s,300s,1800s".',
+    'Waits between re-runs while the receiver is unreachable, last one repeating. Empty: FORWARD_RERUN_SCHEDULE, else "15s,1m,5m,30m".',
   optional: true,
 }
 
@@ -61,7 +61,7 @@ export const maxWaitProp: PropDefinition = {
 export const budgetProp: PropDefinition = {
   type: 'string',
   label: 'In-step retry budget',
-  description: 'Ping, POST and their retries must fit in this. Empty: FORWARD_BUDGET, else "20s".',
+  description: 'Ping, POST and their retries must fit in this. Empty: FORWARD_BUDGET, else "5s".',
   optional: true,
 }
 

@@ -42,6 +42,8 @@ beforeAll(async () => {
 afterEach(() => {
   setEnv({})
   receiver.requests.length = 0
+  receiver.setPassword(undefined)
+  receiver.setPingStatus(200)
 })
 
 afterAll(async () => {
@@ -135,9 +137,14 @@ describe('forward step', () => {
     expect(run.error).toBeUndefined()
     expect(run.exports.reply).toEqual({ msg: 'value with key 1 stored' })
     expect(run.exports.$summary).toBe(
-      `Forwarded to ${receiver.url}: stored as key 1 (HTTP 200, 2 requests)`
+      `Forwarded to ${receiver.url}: stored as key 1 (HTTP 200; POST attempts 1, pings 1)`
     )
-    expect(run.returnValue).toMatchObject({ outcome: 'forwarded', key: 1 })
+    expect(run.returnValue).toMatchObject({
+      outcome: 'forwarded',
+      key: 1,
+      postAttempts: 1,
+      pingAttempts: 1,
+    })
     const [post] = receiver.posts()
     expect(post?.body.toString('utf8')).toBe(EXAMPLE_EVENTS.jobLive)
     expect(post?.headers.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`)
@@ -154,14 +161,14 @@ describe('forward step', () => {
     })
     const run = await runStep(forward, { event: await signedTriggerEvent() })
     expect(run.error).toBeUndefined()
-    expect(run.rerun).toMatchObject({ delayMs: 60_000, maxRetries: 25 })
+    expect(run.rerun).toMatchObject({ delayMs: 15_000, maxRetries: 26 })
     expect(run.returnValue).toMatchObject({
       outcome: 'rerun-scheduled',
       code: 'RECEIVER_UNREACHABLE',
       run: 1,
     })
     expect(run.exports.$summary).toBe(
-      'Receiver not reachable (RECEIVER_UNREACHABLE); re-run 1 of 25 in 1 min'
+      'Receiver not reachable (RECEIVER_UNREACHABLE); re-run 1 of 26 in 15 s'
     )
   })
 
@@ -176,9 +183,7 @@ describe('forward step', () => {
     const first = await runStep(forward, { event })
     const second = await runStep(forward, { event, runs: 2, rerunContext: first.rerun?.context })
     const third = await runStep(forward, { event, runs: 3, rerunContext: second.rerun?.context })
-    expect([first, second, third].map((r) => r.rerun?.delayMs)).toEqual([
-      60_000, 300_000, 1_800_000,
-    ])
+    expect([first, second, third].map((r) => r.rerun?.delayMs)).toEqual([15_000, 60_000, 300_000])
     expect(third.rerun?.context).toEqual(first.rerun?.context)
   })
 
@@ -222,6 +227,59 @@ describe('forward step', () => {
     }
   })
 
+  it('re-runs a 401 from the receiver (wrong password) and delivers once the password is corrected', async () => {
+    receiver.setPassword('right')
+    const env = { RECEIVER_URL: receiver.url, RECEIVER_USER: 'u', FORWARD_BUDGET: '300ms' }
+    setEnv({ ...env, RECEIVER_PASSWORD: 'wrong-password' })
+    const event = await signedTriggerEvent()
+    const first = await runStep(forward, { event, triggerContext: trigger })
+    expect(first.error).toBeUndefined()
+    expect(first.rerun).toMatchObject({ delayMs: 15_000, maxRetries: 26 })
+    expect(first.returnValue).toMatchObject({
+      outcome: 'rerun-scheduled',
+      code: 'RECEIVER_AUTH_FAILED',
+      status: 401,
+      run: 1,
+    })
+    expect(first.exports.$summary).toBe(
+      `Receiver refused the request (RECEIVER_AUTH_FAILED): POST ${receiver.url}/receive-webhooks answered 401 "unauthorized": check RECEIVER_USER and RECEIVER_PASSWORD; re-run 1 of 26 in 15 s`
+    )
+    expect(JSON.stringify(first.exports)).not.toContain('wrong-password')
+
+    // Pipedream reads the environment again on the re-run: the corrected password delivers.
+    setEnv({ ...env, RECEIVER_PASSWORD: 'right' })
+    const second = await runStep(forward, {
+      event,
+      triggerContext: trigger,
+      runs: 2,
+      rerunContext: first.rerun?.context,
+    })
+    expect(second.rerun).toBeUndefined()
+    expect(second.exports.outcome).toMatchObject({ outcome: 'forwarded', status: 200 })
+    const stored = receiver.requests.filter(
+      (r) =>
+        r.path === '/receive-webhooks' &&
+        r.headers.authorization?.endsWith(Buffer.from('u:right').toString('base64'))
+    )
+    expect(stored).toHaveLength(1)
+  })
+
+  it('re-runs a 403 on the ping (the tunnel refusing the credentials) instead of failing', async () => {
+    receiver.setPingStatus(403)
+    setEnv({ RECEIVER_URL: receiver.url, RECEIVER_USER: 'u', RECEIVER_PASSWORD: 'p' })
+    const run = await runStep(forward, { event: await signedTriggerEvent() })
+    expect(run.error).toBeUndefined()
+    expect(run.returnValue).toMatchObject({
+      outcome: 'rerun-scheduled',
+      code: 'RECEIVER_AUTH_FAILED',
+      status: 403,
+    })
+    expect(run.exports.$summary).toMatch(
+      /^Receiver refused the request \(RECEIVER_AUTH_FAILED\): GET .*\/ping answered 403: check RECEIVER_USER and RECEIVER_PASSWORD; re-run 1 of 26 in 15 s$/
+    )
+    expect(receiver.posts()).toHaveLength(0)
+  })
+
   it('keeps the password out of every export and error', async () => {
     const password = 'pw-that-must-not-leak'
     setEnv({
@@ -263,6 +321,27 @@ describe('relay step', () => {
     expect(run.exports.verdict).toMatchObject({ event: 'order.status', status: 'FULFILLED' })
     expect(run.exports.outcome).toMatchObject({ outcome: 'forwarded', key: 1 })
     expect(receiver.posts()[0]?.body.toString('utf8')).toBe(EXAMPLE_EVENTS.orderLive)
+  })
+
+  it('re-runs when the receiver refuses its password, saying so in $summary and outcome', async () => {
+    receiver.setPassword('right')
+    setEnv({
+      UP42_WEBHOOK_SECRET: SECRET,
+      RECEIVER_URL: receiver.url,
+      RECEIVER_USER: 'u',
+      RECEIVER_PASSWORD: 'stale',
+    })
+    const run = await runStep(relay, { event: await signedTriggerEvent() })
+    expect(run.error).toBeUndefined()
+    expect(run.rerun).toMatchObject({ delayMs: 15_000 })
+    expect(run.exports.outcome).toMatchObject({
+      outcome: 'rerun-scheduled',
+      code: 'RECEIVER_AUTH_FAILED',
+      status: 401,
+    })
+    expect(run.exports.$summary).toMatch(
+      /^Receiver refused the request \(RECEIVER_AUTH_FAILED\): .*check RECEIVER_USER and RECEIVER_PASSWORD; re-run 1 of 26 in 15 s$/
+    )
   })
 
   it('exits without any request when the webhook is invalid', async () => {
