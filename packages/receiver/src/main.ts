@@ -50,6 +50,7 @@ const app = createApp({
   auth: config.auth,
   secret: config.secret,
   requireSignature: config.requireSignature,
+  requireBodyDigest: config.requireBodyDigest,
   signatureMaxAgeSeconds: config.signatureMaxAgeSeconds,
   replayUrl: config.replayUrl,
 })
@@ -65,9 +66,11 @@ const server = serve(
     const signatures =
       config.secret === null
         ? 'not checked (no UP42_WEBHOOK_SECRET)'
-        : config.requireSignature
-          ? 'verified, required'
-          : 'verified, recorded as a verdict'
+        : config.requireBodyDigest
+          ? 'verified, required to cover the body'
+          : config.requireSignature
+            ? 'verified, required'
+            : 'verified, recorded as a verdict'
     // one write, so whoever waits for the "listening" line also has the rest
     say(
       [
