@@ -6,7 +6,7 @@ import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
 import { request } from 'undici'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startReceiverStub } from '../test/receiver-stub.ts'
-import { SECRET } from '../test/signed-event.ts'
+import { FORGED_BODY, resplitTriggerEvent, SECRET } from '../test/signed-event.ts'
 import { waitFor } from '../test/wait-for.ts'
 import {
   createRelayServer,
@@ -25,6 +25,7 @@ const ENV = [
   'RECEIVER_PASSWORD',
   'FORWARD_BUDGET',
   'FORWARD_RERUN_SCHEDULE',
+  'REQUIRE_BODY_DIGEST',
 ]
 
 let receiver: Awaited<ReturnType<typeof startReceiverStub>>
@@ -148,6 +149,38 @@ describe('createRelayServer', () => {
     expect(forged).toMatchObject({
       status: 401,
       json: { outcome: 'rejected', code: 'BODY_DIGEST_MISMATCH' },
+    })
+  })
+
+  it('answers 401 to the re-split forgery of a two-hour-old delivery and forwards nothing (issue 9)', async () => {
+    const { url } = await startRelay()
+    const forged = await resplitTriggerEvent()
+    const res = await post(url, FORGED_BODY, forged.headers as Record<string, string>)
+    expect(res).toMatchObject({
+      status: 401,
+      json: { outcome: 'rejected', code: 'MALFORMED_HEADER' },
+    })
+    expect(receiver.requests).toHaveLength(0)
+  })
+
+  it('with REQUIRE_BODY_DIGEST=1 answers 401 to a signature that does not cover the body', async () => {
+    const { url } = await startRelay()
+    const headers = (await resplitTriggerEvent('x-anything')).headers as Record<string, string>
+    process.env.REQUIRE_BODY_DIGEST = '1'
+    try {
+      const refused = await post(url, FORGED_BODY, headers)
+      expect(refused).toMatchObject({
+        status: 401,
+        json: { outcome: 'rejected', code: 'BODY_NOT_SIGNED' },
+      })
+      expect(receiver.requests).toHaveLength(0)
+    } finally {
+      delete process.env.REQUIRE_BODY_DIGEST
+    }
+    // without it the same delivery is forwarded (UP42 may sign no digest)
+    expect(await post(url, FORGED_BODY, headers)).toMatchObject({
+      status: 200,
+      json: { outcome: 'forwarded' },
     })
   })
 

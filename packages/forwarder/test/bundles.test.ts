@@ -12,7 +12,7 @@ import {
 } from '../scripts/build-steps.ts'
 import { closedPortUrl, startReceiverStub } from './receiver-stub.ts'
 import { runTsx } from './run-process.ts'
-import { SECRET, signedTriggerEvent } from './signed-event.ts'
+import { resplitTriggerEvent, SECRET, signedTriggerEvent } from './signed-event.ts'
 
 interface RunnerResult {
   exports: Record<string, unknown>
@@ -117,5 +117,36 @@ describe('built bundles, loaded by Node with undici@7 mapped to the installed un
       EXAMPLE_EVENTS.orderLive,
       EXAMPLE_EVENTS.orderLive,
     ])
+  }, 60_000)
+
+  it('validate and relay refuse the re-split forgery, and REQUIRE_BODY_DIGEST a headers-only signature (issue 9)', async () => {
+    const env = {
+      RECEIVER_URL: receiver.url,
+      RECEIVER_USER: 'u',
+      RECEIVER_PASSWORD: 'p',
+      UP42_WEBHOOK_SECRET: SECRET,
+    }
+    const forged = await resplitTriggerEvent()
+    const headersOnly = await resplitTriggerEvent('x-anything')
+    const strict = { ...env, REQUIRE_BODY_DIGEST: '1' }
+    const scenarios = [
+      { bundle: bundle('validate'), env, event: forged },
+      { bundle: bundle('relay'), env, event: forged },
+      { bundle: bundle('validate'), env: strict, event: headersOnly },
+      { bundle: bundle('relay'), env, event: headersOnly, props: { requireBodyDigest: true } },
+    ]
+    const before = receiver.posts().length
+    const { code, stdout, stderr } = await runTsx('test/bundle-runner.ts', [], {
+      input: JSON.stringify(scenarios),
+    })
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect((JSON.parse(stdout) as RunnerResult[]).map((r) => r.exitReason)).toEqual([
+      'signature rejected: MALFORMED_HEADER (date)',
+      'signature rejected: MALFORMED_HEADER (date)',
+      'signature rejected: BODY_NOT_SIGNED (signature-input)',
+      'signature rejected: BODY_NOT_SIGNED (signature-input)',
+    ])
+    expect(receiver.posts()).toHaveLength(before)
   }, 60_000)
 })

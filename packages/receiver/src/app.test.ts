@@ -2,6 +2,7 @@ import { EXAMPLE_EVENTS, signWebhook } from '@up42-webhooks/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp } from './app.ts'
 import type { AppOptions } from './app.ts'
+import { readReceiverConfig } from './config.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
 import { createWebhookEvents } from './webhook-events.ts'
@@ -494,6 +495,100 @@ describe('createApp: signature verdicts', () => {
 
   it('refuses requireSignature without a secret', () => {
     expect(() => createApp({ store, requireSignature: true })).toThrow(TypeError)
+  })
+})
+
+describe('createApp: body coverage and the re-split forgery (issue 9)', () => {
+  // A genuine delivery signed over ("date" "content-digest") two hours before `now`.
+  const now = () => CREATED + 7200
+  const forgedBody = EXAMPLE_EVENTS.jobLive
+    .replace('"FAILED"', '"SUCCEEDED"')
+    .replace(JOB_LIVE_MESSAGE_ID, '00000000-0000-4000-8000-000000000000')
+  const fromEnv = (env: Record<string, string>) => {
+    const config = readReceiverConfig({ UP42_WEBHOOK_SECRET: SECRET, ...env })
+    const { secret, requireSignature, requireBodyDigest } = config
+    return makeApp({ secret, requireSignature, requireBodyDigest, now })
+  }
+  async function forged(into: 'date' | 'x-anything') {
+    const old = await signWebhook({
+      body: EXAMPLE_EVENTS.jobLive,
+      secret: SECRET,
+      created: CREATED,
+    })
+    return {
+      'content-type': 'application/json',
+      [into]: `${old.date}${old['content-digest']}`,
+      'signature-input': `up42-sig=("${into}");created=${now()}`,
+      signature: old.signature!,
+    }
+  }
+
+  it('answers 401 to the forgery under RECEIVER_REQUIRE_SIGNATURE=1 and stores nothing', async () => {
+    const app = fromEnv({ RECEIVER_REQUIRE_SIGNATURE: '1' })
+    const res = await post(app, forgedBody, await forged('date'))
+    expect(res.status).toBe(401)
+    expect(await res.text()).toBe('{"code": 401, "msg": "signature invalid:MALFORMED_HEADER"}')
+    expect((await store.stats()).total).toBe(0)
+    expect(seenEvents).toEqual([])
+  })
+
+  it('stores the forgery as invalid:MALFORMED_HEADER without RECEIVER_REQUIRE_SIGNATURE', async () => {
+    const res = await post(fromEnv({}), forgedBody, await forged('date'))
+    expect(res.status).toBe(200)
+    expect((await store.get(1))?.verdict).toBe('invalid:MALFORMED_HEADER')
+  })
+
+  it('stores verified-headers-only for a valid signature without a body digest', async () => {
+    const app = makeApp({ secret: SECRET, now: () => CREATED + 5 })
+    const body = EXAMPLE_EVENTS.jobLive
+    const headers = { 'content-type': 'application/json' }
+    const signed = await signWebhook({
+      body,
+      secret: SECRET,
+      created: CREATED,
+      components: ['date', 'content-type'],
+      headers,
+    })
+    expect((await post(app, body, { ...headers, ...signed })).status).toBe(200)
+    expect((await store.get(1))?.verdict).toBe('verified-headers-only')
+    expect((await store.list()).items[0]?.verdict).toBe('verified-headers-only')
+  })
+
+  it('records the re-split into an unknown header as verified-headers-only, never verified', async () => {
+    // UP42's scheme cannot refuse this one (names are not signed); the verdict says so.
+    const replies = []
+    for (const env of [{}, { RECEIVER_REQUIRE_SIGNATURE: '1' }] as Record<string, string>[]) {
+      replies.push(await (await post(fromEnv(env), forgedBody, await forged('x-anything'))).text())
+    }
+    expect(replies).toEqual([
+      '{"msg": "value with key 1 stored"}\n',
+      '{"msg": "duplicate of key 1"}\n',
+    ])
+    expect((await store.get(1))?.verdict).toBe('verified-headers-only')
+  })
+
+  it('with RECEIVER_REQUIRE_BODY_DIGEST=1 answers 401 to anything but verified and stores nothing', async () => {
+    const app = fromEnv({ RECEIVER_REQUIRE_BODY_DIGEST: '1' })
+    const headersOnly = await post(app, forgedBody, await forged('x-anything'))
+    expect(headersOnly.status).toBe(401)
+    expect(await headersOnly.text()).toBe('{"code": 401, "msg": "signature verified-headers-only"}')
+    expect((await post(app, forgedBody, await forged('date'))).status).toBe(401)
+    expect((await post(app, EXAMPLE_EVENTS.jobLive)).status).toBe(401)
+    expect((await store.stats()).total).toBe(0)
+    expect(seenEvents).toEqual([])
+
+    const fresh = await signWebhook({
+      body: EXAMPLE_EVENTS.jobLive,
+      secret: SECRET,
+      created: now(),
+    })
+    const ok = await post(app, EXAMPLE_EVENTS.jobLive, fresh)
+    expect(await ok.text()).toBe('{"msg": "value with key 1 stored"}\n')
+    expect((await store.get(1))?.verdict).toBe('verified')
+  })
+
+  it('refuses requireBodyDigest without a secret', () => {
+    expect(() => createApp({ store, requireBodyDigest: true })).toThrow(/requireBodyDigest/)
   })
 })
 

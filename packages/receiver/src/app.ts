@@ -40,8 +40,16 @@ export interface AppOptions {
   allowedHosts?: readonly string[]
   /** UP42_WEBHOOK_SECRET(s): verify forwarded `signature`/`signature-input` headers. */
   secret?: string | string[] | null
-  /** Answer 401 and store nothing unless the signature verifies (needs `secret`). */
+  /**
+   * Answer 401 and store nothing unless the signature verifies, `verified-headers-only` included
+   * (needs `secret`).
+   */
   requireSignature?: boolean
+  /**
+   * Answer 401 and store nothing unless the signature verifies and covers the body through a
+   * signed digest: `verified` only (needs `secret`; implies `requireSignature`).
+   */
+  requireBodyDigest?: boolean
   /**
    * Oldest signature `created` accepted, in seconds. Default one day: the forwarder enforces UP42's
    * 5-minute window when the webhook arrives, then may deliver it hours later from a Pipedream
@@ -183,6 +191,7 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     allowedHosts: allowedHostEntries = [],
     secret = null,
     requireSignature = false,
+    requireBodyDigest = false,
     signatureMaxAgeSeconds = DEFAULT_SIGNATURE_MAX_AGE_SECONDS,
     replayUrl = null,
     fetch: fetchImpl,
@@ -191,8 +200,10 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     onError = (error: unknown) => console.error(error),
     now,
   } = options
-  if (requireSignature && (secret === null || secret.length === 0)) {
-    throw new TypeError('[@up42-webhooks/receiver] requireSignature needs a secret')
+  if ((requireSignature || requireBodyDigest) && (secret === null || secret.length === 0)) {
+    throw new TypeError(
+      `[@up42-webhooks/receiver] ${requireBodyDigest ? 'requireBodyDigest' : 'requireSignature'} needs a secret`
+    )
   }
 
   const app = new Hono<{ Bindings: Partial<HttpBindings> }>()
@@ -281,7 +292,10 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
         secret === null
           ? 'unchecked'
           : await signatureVerdict(all, body, secret, signatureMaxAgeSeconds, now)
-      if (requireSignature && verdict !== 'verified') throw fail(401, `signature ${verdict}`)
+      const accepted = requireBodyDigest
+        ? verdict === 'verified'
+        : !requireSignature || verdict === 'verified' || verdict === 'verified-headers-only'
+      if (!accepted) throw fail(401, `signature ${verdict}`)
 
       const result = await store.insert({
         body,

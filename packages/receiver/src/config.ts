@@ -22,6 +22,8 @@ export interface ReceiverConfig {
   serverHeader: string
   secret: string | null
   requireSignature: boolean
+  /** Only `verified` (signature and signed body digest) is stored; implies requireSignature. */
+  requireBodyDigest: boolean
   signatureMaxAgeSeconds: number
   allowOpen: boolean
   replayUrl: string | null
@@ -64,8 +66,8 @@ Options (each mirrors an environment variable):
   --help            this text
 
 Other variables: RECEIVER_USER + RECEIVER_PASSWORD (basic auth), RECEIVER_MAX_BODY_BYTES (1048576),
-SERVER_HEADER (LeRenard2000), UP42_WEBHOOK_SECRET, RECEIVER_REQUIRE_SIGNATURE=1, RECEIVER_SIGNATURE_MAX_AGE (86400 seconds),
-REPLAY_URL, RECEIVER_REPLAY_CONCURRENCY (8 replays in flight).`
+SERVER_HEADER (LeRenard2000), UP42_WEBHOOK_SECRET, RECEIVER_REQUIRE_SIGNATURE=1, RECEIVER_REQUIRE_BODY_DIGEST=1,
+RECEIVER_SIGNATURE_MAX_AGE (86400 seconds), REPLAY_URL, RECEIVER_REPLAY_CONCURRENCY (8 replays in flight).`
 
 type Env = Record<string, string | undefined>
 
@@ -164,11 +166,15 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
 
   const secret = nonEmpty(env.UP42_WEBHOOK_SECRET) ?? null
   const requireSignature = readBoolean(env, 'RECEIVER_REQUIRE_SIGNATURE')
-  if (requireSignature && secret === null) {
+  const requireBodyDigest = readBoolean(env, 'RECEIVER_REQUIRE_BODY_DIGEST')
+  if ((requireSignature || requireBodyDigest) && secret === null) {
+    const variable = requireBodyDigest
+      ? 'RECEIVER_REQUIRE_BODY_DIGEST'
+      : 'RECEIVER_REQUIRE_SIGNATURE'
     throw new ConfigError(
       'UP42_WEBHOOK_SECRET',
       'MISSING',
-      'RECEIVER_REQUIRE_SIGNATURE=1 needs UP42_WEBHOOK_SECRET to verify signatures'
+      `${variable}=1 needs UP42_WEBHOOK_SECRET to verify signatures`
     )
   }
 
@@ -212,6 +218,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     serverHeader,
     secret,
     requireSignature,
+    requireBodyDigest,
     signatureMaxAgeSeconds,
     allowOpen,
     replayUrl,

@@ -55,6 +55,7 @@ const app = createApp({
   allowedHosts: [config.host, ...config.allowedHosts],
   secret: config.secret,
   requireSignature: config.requireSignature,
+  requireBodyDigest: config.requireBodyDigest,
   signatureMaxAgeSeconds: config.signatureMaxAgeSeconds,
   replayUrl: config.replayUrl,
   replay: { concurrency: config.replayConcurrency, signal: replays.signal },
@@ -71,9 +72,11 @@ const server = serve(
     const signatures =
       config.secret === null
         ? 'not checked (no UP42_WEBHOOK_SECRET)'
-        : config.requireSignature
-          ? 'verified, required'
-          : 'verified, recorded as a verdict'
+        : config.requireBodyDigest
+          ? 'verified, required to cover the body'
+          : config.requireSignature
+            ? 'verified, required'
+            : 'verified, recorded as a verdict'
     const hosts =
       config.auth === null
         ? `${describeAllowedHosts([config.host, ...config.allowedHosts])}; other Hosts get only /ping and POST /receive-webhooks`

@@ -2,7 +2,10 @@ import { verifyWebhook, WebhookVerificationError } from '@up42-webhooks/shared'
 import type { Verdict } from './store.ts'
 
 /**
- * Re-verifies the forwarded UP42 signature (`headers`: lower-case names): `verified`, `unsigned` when neither `signature` nor
+ * Re-verifies the forwarded UP42 signature (`headers`: lower-case names): `verified` when it
+ * holds and a signed `content-digest`/`digest` matched the body, `verified-headers-only` when it
+ * holds but covers no body digest (the body is not authenticated: anyone holding one earlier
+ * delivery can send any body with its headers), `unsigned` when neither `signature` nor
  * `signature-input` is present, or `invalid:<code>` with the shared verifier's error code.
  *
  * @param maxAgeSeconds - how old `created` may be; far wider than UP42's 300 s by default because
@@ -20,11 +23,11 @@ export async function signatureVerdict(
     return 'unsigned'
   }
   try {
-    await verifyWebhook(
+    const { bodyCovered } = await verifyWebhook(
       { headers, body },
       now === undefined ? { secret, maxAgeSeconds } : { secret, maxAgeSeconds, now: now() }
     )
-    return 'verified'
+    return bodyCovered ? 'verified' : 'verified-headers-only'
   } catch (error) {
     if (error instanceof WebhookVerificationError) return `invalid:${error.code}`
     throw error

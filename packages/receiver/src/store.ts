@@ -4,8 +4,10 @@
  */
 
 /**
- * Signature verdict stored with each webhook: `verified`, `invalid:<WebhookVerificationErrorCode>`,
- * `unsigned` (no signature headers at all) or `unchecked` (no secret configured).
+ * Signature verdict stored with each webhook: `verified` (signature and a signed body digest
+ * hold), `verified-headers-only` (the signature holds but covers no body digest, so the body is
+ * not authenticated), `invalid:<WebhookVerificationErrorCode>`, `unsigned` (no signature headers
+ * at all) or `unchecked` (no secret configured).
  */
 export type Verdict = string
 

@@ -27,7 +27,9 @@ export function formatTailLine(
     ? paint('red', webhook.verdict)
     : webhook.verdict === 'verified'
       ? paint('green', webhook.verdict)
-      : paint('dim', webhook.verdict)
+      : webhook.verdict === 'verified-headers-only'
+        ? paint('yellow', webhook.verdict)
+        : paint('dim', webhook.verdict)
   const parts = [
     paint('dim', `#${webhook.id}`.padEnd(7)),
     paint('dim', time),

@@ -366,4 +366,42 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
       await page.setViewportSize({ width: 1440, height: 900 })
     }
   })
+
+  it('Should show a signature that does not cover the body as an amber badge that explains it', async () => {
+    const body = JSON.stringify({ messageId: 'headers-only-1', ...job(JOB, 'FAILED', 31) })
+    const headers = { 'content-type': 'application/json' }
+    const signed = await signWebhook({
+      body,
+      secret: SECRET,
+      components: ['date', 'content-type'],
+      headers,
+    })
+    const res = await fetch(`${baseUrl}/receive-webhooks`, {
+      method: 'POST',
+      body,
+      headers: {
+        ...headers,
+        ...signed,
+        authorization: `Basic ${btoa(`${USER.username}:${USER.password}`)}`,
+      },
+    })
+    const id = Number(/key (\d+)/.exec(await res.text())?.[1])
+    await page.goto(`${baseUrl}?id=${id}`)
+    const badge = page.locator(`#row-${id} .badge.headers-only`)
+    await badge.waitFor()
+    expect(await badge.textContent()).toBe('✓ headers')
+    expect(await badge.getAttribute('title')).toMatch(/body is not authenticated/)
+    // amber: the --warn colour of the light scheme, #9a5b00
+    expect(await badge.evaluate((element) => getComputedStyle(element).color)).toBe(
+      'rgb(154, 91, 0)'
+    )
+    const detail = page.locator('#detail')
+    await detail.getByRole('heading', { name: `#${id} job.status` }).waitFor()
+    expect(await detail.locator('.badge.headers-only').textContent()).toBe(
+      '✓ verified, headers only'
+    )
+    expect(await detail.locator('.facts').textContent()).toContain(
+      'the body is not covered by the signature'
+    )
+  })
 })

@@ -1,5 +1,6 @@
 import { encodeBase64 } from './base64.ts'
-import { createContentDigest, createDigest } from './content-digest.ts'
+import { createContentDigest } from './content-digest.ts'
+import { createDigest } from './digest-header.ts'
 import { hmacSha256 } from './hmac.ts'
 import { SIGNATURE_LABEL } from './signature-input.ts'
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -314,7 +314,7 @@ describe('verifyWebhook rejects each failure with its own code (one thing corrup
 
   it('never puts the secret, the signature or header values into the error', async () => {
     const request = await delivery()
-    const headers = { ...request.headers, date: 'Tue, 26 Jul 2022 00:00:00 GMT' }
+    const headers = { ...request.headers, date: 'Mon, 25 Jul 2022 14:33:40 GMT' }
     const error = await expectCode({ ...request, headers }, AT, 'SIGNATURE_MISMATCH', 'signature')
     const text = `${error.message} ${String(error.cause)} ${JSON.stringify(error)}`
     expect(text).not.toContain(SECRET)
@@ -369,6 +369,347 @@ describe('verifyWebhook timestamps', () => {
       'TIMESTAMP_TOO_OLD',
       'signature-input'
     )
+  })
+})
+
+const FORGED_BODY = EXAMPLE_EVENTS.jobLive.replace('"FAILED"', '"SUCCEEDED"')
+const httpDate = (seconds: number) => new Date(seconds * 1000).toUTCString()
+
+describe('verifyWebhook: no forgery by re-splitting the signed string (issue 9)', () => {
+  // A genuine delivery signed over ("date" "content-digest") two hours before `now`.
+  const now = CREATED + 2 * 3600
+  async function genuine() {
+    return signWebhook({ body: BODY, secret: SECRET, created: CREATED })
+  }
+
+  it('rejects ("date") carrying the old date and the old content-digest, with created=now', async () => {
+    const old = await genuine()
+    const headers = {
+      'content-type': 'application/json',
+      date: `${old.date}${old['content-digest']}`,
+      'signature-input': `up42-sig=("date");created=${now}`,
+      signature: old.signature!,
+    }
+    // The string to sign is the same concatenation, so the HMAC alone would accept it.
+    const mac = createHmac('sha256', SECRET).update(headers.date).digest('base64')
+    expect(`up42-sig=${mac}`).toBe(old.signature)
+    const forged = { headers, body: FORGED_BODY }
+    await expectCode(forged, { secret: SECRET, now }, 'MALFORMED_HEADER', 'date')
+    // Also with the receiver's one-day window and with body digests not required.
+    await expectCode(
+      forged,
+      { secret: SECRET, now, maxAgeSeconds: 86400 },
+      'MALFORMED_HEADER',
+      'date'
+    )
+  })
+
+  it.each([
+    ['content-digest', 'content-digest'],
+    ['digest', 'digest'],
+    ['content-type', 'content-type'],
+    ['content-length', 'content-length'],
+  ])('rejects the whole signed string moved into %s', async (name, header) => {
+    const old = await genuine()
+    const headers = {
+      [name]: `${old.date}${old['content-digest']}`,
+      'signature-input': `up42-sig=("${name}");created=${now}`,
+      signature: old.signature!,
+    }
+    await expectCode(
+      { headers, body: FORGED_BODY },
+      { secret: SECRET, now },
+      'MALFORMED_HEADER',
+      header
+    )
+  })
+
+  it('rejects the signed string of ("content-digest" "date") moved into content-digest', async () => {
+    const forged = {
+      headers: {
+        'content-digest': `${VECTOR_2.headers['content-digest']}${VECTOR_2.headers.date}`,
+        'signature-input': `up42-sig=("content-digest");created=${now}`,
+        signature: VECTOR_2.headers.signature,
+      },
+      body: '{"forged":true}',
+    }
+    await expectCode(forged, { secret: SECRET, now }, 'MALFORMED_HEADER', 'content-digest')
+  })
+
+  it('rejects the old date kept in date and the old digest moved to another header', async () => {
+    const old = await genuine()
+    const headers = {
+      date: old.date!,
+      'x-digest': old['content-digest']!,
+      signature: old.signature!,
+    }
+    // created rewritten to now: the signed date contradicts it
+    await expectCode(
+      {
+        headers: { ...headers, 'signature-input': `up42-sig=("date" "x-digest");created=${now}` },
+        body: FORGED_BODY,
+      },
+      { secret: SECRET, now, maxAgeSeconds: 86400 },
+      'MALFORMED_HEADER',
+      'signature-input'
+    )
+    // created rewritten to agree with the date: the date itself is too old
+    await expectCode(
+      {
+        headers: {
+          ...headers,
+          'signature-input': `up42-sig=("date" "x-digest");created=${CREATED + 30}`,
+        },
+        body: FORGED_BODY,
+      },
+      { secret: SECRET, now, maxAgeSeconds: 7200 },
+      'TIMESTAMP_TOO_OLD',
+      'date'
+    )
+  })
+
+  it('says bodyCovered: false when the whole string moves into a header of unknown grammar, and requireBodyDigest refuses it', async () => {
+    // UP42's scheme cannot prevent this one: the verdict must not claim the body.
+    const old = await genuine()
+    const forged = {
+      headers: {
+        'x-anything': `${old.date}${old['content-digest']}`,
+        'signature-input': `up42-sig=("x-anything");created=${now}`,
+        signature: old.signature!,
+      },
+      body: FORGED_BODY,
+    }
+    await expect(verifyWebhook(forged, { secret: SECRET, now })).resolves.toEqual({
+      created: now,
+      components: ['x-anything'],
+      secretIndex: 0,
+      bodyCovered: false,
+    })
+    await expectCode(
+      forged,
+      { secret: SECRET, now, requireBodyDigest: true },
+      'BODY_NOT_SIGNED',
+      'signature-input'
+    )
+  })
+})
+
+describe('verifyWebhook parses every signed header of known grammar before the MAC', () => {
+  const SHA256 = createHash('sha256').update(BODY).digest('base64')
+
+  // Signed by hand, as the original Python does (signWebhook refuses values HTTP would alter):
+  // each delivery carries a correct HMAC over the malformed value, so only the grammar check
+  // can reject it.
+  function signedWith(name: string, value: string): WebhookRequest {
+    const components = name === 'date' ? ['date', 'content-digest'] : ['date', name]
+    const headers: Record<string, string> = {
+      date: DATE,
+      'content-digest': `sha-256=:${SHA256}:`,
+      [name]: value,
+    }
+    const signed = components.map((component) => headers[component]).join('')
+    const mac = createHmac('sha256', SECRET).update(signed).digest('base64')
+    const list = components.map((component) => `"${component}"`).join(' ')
+    headers['signature-input'] = `up42-sig=(${list});created=${CREATED}`
+    headers.signature = `up42-sig=${mac}`
+    return { headers, body: BODY }
+  }
+
+  it.each([
+    ['text after the date', `${DATE}sha-256=:AAAA:`],
+    ['a second date (two fields combined)', `${DATE}, ${DATE}`],
+    ['the obsolete RFC 850 form', 'Monday, 25-Jul-22 14:33:26 GMT'],
+    ['the obsolete asctime form', 'Mon Jul 25 14:33:26 2022'],
+    ['the wrong weekday', 'Tue, 25 Jul 2022 14:33:26 GMT'],
+    ['lowercase names', 'mon, 25 jul 2022 14:33:26 gmt'],
+    ['a zone other than GMT', 'Mon, 25 Jul 2022 14:33:26 +0000'],
+    ['a one-digit day', 'Mon, 5 Jul 2022 14:33:26 GMT'],
+    ['a day the month does not have', 'Fri, 31 Jun 2022 14:33:26 GMT'],
+    ['29 February of a common year', 'Tue, 29 Feb 2022 14:33:26 GMT'],
+    ['hour 24', 'Mon, 25 Jul 2022 24:00:00 GMT'],
+    ['minute 60', 'Mon, 25 Jul 2022 14:60:00 GMT'],
+    ['second 61', 'Mon, 25 Jul 2022 14:33:61 GMT'],
+    ['a leading space', ` ${DATE}`],
+    ['an empty value', ''],
+  ])('date with %s', async (_, value) => {
+    await expectCode(signedWith('date', value), AT, 'MALFORMED_HEADER', 'date')
+  })
+
+  it.each([
+    ['text after the dictionary', `sha-256=:${SHA256}:${DATE}`],
+    ['an unknown algorithm whose value is not a byte sequence', `unixsum=5, sha-256=:${SHA256}:`],
+    ['an inner list as a member', `sha-256=(:${SHA256}:)`],
+    ['a sha-256 digest of 3 bytes', 'sha-256=:AAAA:'],
+    ['a sha-512 digest of 32 bytes', `sha-512=:${SHA256}:`],
+    ['an empty value', ''],
+  ])('content-digest with %s', async (_, value) => {
+    await expectCode(signedWith('content-digest', value), AT, 'MALFORMED_HEADER', 'content-digest')
+  })
+
+  it.each([
+    ['text after the digest', `SHA-256=${SHA256}${DATE}`],
+    ['no "="', 'SHA-256'],
+    ['no digest after "="', 'SHA-256='],
+    ['a value that is not base64', 'SHA-256=not*base64'],
+    ['a sha-256 digest of 3 bytes', 'SHA-256=AAAA'],
+    ['only unsupported algorithms', 'MD5=HUXZLQLMuI/KZ5KDcJPcOA=='],
+    ['an empty list element', `SHA-256=${SHA256},,`],
+    ['an algorithm that is not a token', `SHA 256=${SHA256}`],
+    ['a leading space', ` SHA-256=${SHA256}`],
+  ])('digest with %s', async (_, value) => {
+    await expectCode(signedWith('digest', value), AT, 'MALFORMED_HEADER', 'digest')
+  })
+
+  it.each([
+    ['text after the media type', `application/json${DATE}`],
+    ['no subtype', 'application'],
+    ['a space before the slash', 'application /json'],
+    ['two media types', 'text/plain, application/json'],
+    ['a parameter without a value', 'text/plain; charset'],
+    ['an unterminated quoted string', 'text/plain; charset="utf-8'],
+    ['a space in a token value', 'text/plain; charset=utf 8'],
+    ['a leading space', ' application/json'],
+    ['an empty value', ''],
+  ])('content-type with %s', async (_, value) => {
+    await expectCode(signedWith('content-type', value), AT, 'MALFORMED_HEADER', 'content-type')
+  })
+
+  it.each([
+    ['a list (two fields combined)', '1155, 1155'],
+    ['a sign', '+1155'],
+    ['a fraction', '1155.0'],
+    ['hex', '0x483'],
+    ['trailing text', `1155${DATE}`],
+    ['a leading space', ' 1155'],
+    ['an empty value', ''],
+  ])('content-length with %s', async (_, value) => {
+    await expectCode(signedWith('content-length', value), AT, 'MALFORMED_HEADER', 'content-length')
+  })
+
+  it('does not parse headers the signature does not cover', async () => {
+    const request = await delivery()
+    const headers = { ...request.headers, 'content-type': 'not a type', 'content-length': 'x' }
+    await expect(verifyWebhook({ ...request, headers }, AT)).resolves.toMatchObject({
+      bodyCovered: true,
+    })
+  })
+
+  it('never puts the malformed value into the error', async () => {
+    const error = await expectCode(
+      signedWith('date', `${DATE}secret-looking-tail`),
+      AT,
+      'MALFORMED_HEADER',
+      'date'
+    )
+    expect(`${error.message} ${JSON.stringify(error)}`).not.toMatch(/2022|secret-looking/)
+  })
+
+  it('still verifies well-formed values of every known grammar', async () => {
+    const length = String(new TextEncoder().encode(BODY).length)
+    for (const [name, value] of [
+      ['content-type', 'application/json'],
+      ['content-type', 'application/json; charset=utf-8'],
+      ['content-type', 'text/plain;charset="a \\" b";;x=y'],
+      ['content-type', 'multipart/form-data; boundary=x;'],
+      ['content-length', length],
+      ['content-length', '0'],
+      ['digest', `sha-256=${SHA256}`],
+      ['digest', `MD5=HUXZLQLMuI/KZ5KDcJPcOA==, SHA-256=${SHA256}`],
+      ['digest', `SHA-256=${SHA256},unixsum=30637`],
+      ['content-digest', `sha-256=:${SHA256}:;x=1, md5=:HUXZLQLMuI/KZ5KDcJPcOA==:`],
+      ['date', 'Mon, 25 Jul 2022 14:33:36 GMT'],
+    ] as const) {
+      const components = ['date', 'content-digest']
+      if (!components.includes(name)) components.push(name)
+      const request = await delivery(components, { [name]: value })
+      await expect(verifyWebhook(request, AT), `${name}: ${value}`).resolves.toMatchObject({
+        bodyCovered: true,
+      })
+    }
+    const all = await delivery(
+      ['date', 'content-type', 'content-length', 'digest', 'content-digest'],
+      {
+        'content-type': 'application/json',
+        'content-length': length,
+      }
+    )
+    await expect(verifyWebhook(all, AT)).resolves.toMatchObject({ bodyCovered: true })
+  })
+})
+
+describe('verifyWebhook binds the time to a signed date', () => {
+  async function signedAt(created: number, date: number) {
+    const headers = { 'content-type': 'application/json', date: httpDate(date) }
+    const signed = await signWebhook({ body: BODY, secret: SECRET, created, headers })
+    return { headers: { ...headers, ...signed }, body: BODY }
+  }
+
+  it('accepts created up to futureSkewSeconds away from the date, either way', async () => {
+    await expect(verifyWebhook(await signedAt(CREATED, CREATED + 30), AT)).resolves.toBeDefined()
+    await expect(verifyWebhook(await signedAt(CREATED, CREATED - 30), AT)).resolves.toBeDefined()
+  })
+
+  it.each([
+    ['31 s after', 31],
+    ['31 s before', -31],
+    ['two hours before', -7200],
+  ])('MALFORMED_HEADER (signature-input) when the date is %s created', async (_, offset) => {
+    await expectCode(
+      await signedAt(CREATED, CREATED + offset),
+      { ...AT, maxAgeSeconds: 86400 },
+      'MALFORMED_HEADER',
+      'signature-input'
+    )
+  })
+
+  it('follows futureSkewSeconds: with 0 the date must equal created', async () => {
+    const options = { ...AT, futureSkewSeconds: 0, now: CREATED }
+    await expect(verifyWebhook(await signedAt(CREATED, CREATED), options)).resolves.toBeDefined()
+    await expectCode(
+      await signedAt(CREATED, CREATED + 1),
+      options,
+      'MALFORMED_HEADER',
+      'signature-input'
+    )
+  })
+
+  it('TIMESTAMP_TOO_OLD (date) when created is in the window but the date is maxAgeSeconds old', async () => {
+    const now = CREATED + 299
+    await expectCode(
+      await signedAt(CREATED, now - 300),
+      { secret: SECRET, now },
+      'TIMESTAMP_TOO_OLD',
+      'date'
+    )
+    await expect(
+      verifyWebhook(await signedAt(CREATED, now - 299), { secret: SECRET, now })
+    ).resolves.toBeDefined()
+  })
+
+  it('TIMESTAMP_IN_FUTURE (date) when created is in the window but the date is beyond the skew', async () => {
+    const now = CREATED - 30
+    await expectCode(
+      await signedAt(CREATED, now + 31),
+      { secret: SECRET, now },
+      'TIMESTAMP_IN_FUTURE',
+      'date'
+    )
+    await expect(
+      verifyWebhook(await signedAt(CREATED, now + 30), { secret: SECRET, now })
+    ).resolves.toBeDefined()
+  })
+
+  it('does not bind the time when the date is not signed', async () => {
+    const signed = await signWebhook({
+      body: BODY,
+      secret: SECRET,
+      created: CREATED,
+      components: ['content-digest'],
+    })
+    const headers = { ...signed, date: httpDate(CREATED - 7200) }
+    await expect(verifyWebhook({ headers, body: BODY }, AT)).resolves.toMatchObject({
+      bodyCovered: true,
+    })
   })
 })
 

@@ -1,12 +1,17 @@
 import {
   createBodyHasher,
-  isBodyDigestHeader,
   verifyBodyDigest,
   type BodyDigestHeader,
-} from './content-digest.ts'
+  type ExpectedDigests,
+} from './body-digest.ts'
+import { parseContentDigest } from './content-digest.ts'
+import { checkContentLength } from './content-length.ts'
+import { checkContentType } from './content-type.ts'
+import { parseDigestHeader } from './digest-header.ts'
 import { WebhookVerificationError } from './errors.ts'
-import { createHeaderReader, type HeaderInput } from './headers.ts'
+import { createHeaderReader, type HeaderInput, type HeaderReader } from './headers.ts'
 import { hmacSha256, timingSafeEqual } from './hmac.ts'
+import { parseHttpDate } from './http-date.ts'
 import { parseSignatureHeader } from './signature-header.ts'
 import { parseSignatureInput } from './signature-input.ts'
 
@@ -39,14 +44,19 @@ export interface VerifiedWebhook {
   components: string[]
   /** Index into `options.secret` (0 for a single secret) of the secret that matched. */
   secretIndex: number
-  /** Whether a signed digest header was recomputed from the body and matched. */
+  /**
+   * Whether a signed digest header was recomputed from the body and matched: only then is the
+   * body authenticated. `false` proves only that the signed header values came from a holder
+   * of the secret, at some time, for some body.
+   */
   bodyCovered: boolean
 }
 
 /**
  * Verifies an UP42 webhook: the `up42-sig` HMAC-SHA256 over the values of the headers listed in
- * `signature-input`, the `created` timestamp, and any signed `content-digest`/`digest` against
- * the raw body.
+ * `signature-input`, the `created` timestamp (and a signed `date`, which must agree with it),
+ * and any signed `content-digest`/`digest` against the raw body. Signed `date`,
+ * `content-digest`, `digest`, `content-type` and `content-length` must parse strictly first.
  *
  * @param request - `{ headers, body }` with the raw, unparsed body
  * @param options - `{ secret, now?, maxAgeSeconds? = 300, futureSkewSeconds? = 30, requireBodyDigest? }`
@@ -94,14 +104,30 @@ export async function verifyWebhook(
     )
   }
 
-  let stringToSign = ''
-  const digestHeaders = new Map<BodyDigestHeader, string>()
-  for (const name of components) {
-    const value = readHeader(name)
-    if (value === undefined) throw missing(name)
-    stringToSign += value
-    if (isBodyDigestHeader(name)) digestHeaders.set(name, value)
+  const { stringToSign, date, digests } = readCovered(components, readHeader)
+  if (date !== undefined) {
+    // `created` is not signed but a signed `date` is: it must tell the same time, and that time
+    // must pass the same window. Otherwise anyone could re-date an old delivery.
+    if (Math.abs(created - date) > futureSkewSeconds) {
+      throw new WebhookVerificationError(
+        `signature-input created is more than ${futureSkewSeconds} s away from the signed date`,
+        { code: 'MALFORMED_HEADER', header: 'signature-input' }
+      )
+    }
+    if (now - date >= maxAgeSeconds) {
+      throw new WebhookVerificationError(`signed date is older than ${maxAgeSeconds} s`, {
+        code: 'TIMESTAMP_TOO_OLD',
+        header: 'date',
+      })
+    }
+    if (date - now > futureSkewSeconds) {
+      throw new WebhookVerificationError(
+        `signed date is more than ${futureSkewSeconds} s in the future`,
+        { code: 'TIMESTAMP_IN_FUTURE', header: 'date' }
+      )
+    }
   }
+
   let secretIndex = -1
   for (let i = 0; i < secrets.length && secretIndex < 0; i++) {
     if (timingSafeEqual(hmacSha256(secrets[i]!, stringToSign), signature)) secretIndex = i
@@ -115,7 +141,7 @@ export async function verifyWebhook(
 
   // Only now, with the headers authenticated, is the body compared: checking digests first
   // would let anyone probe which body matches a digest without knowing the secret.
-  if (digestHeaders.size === 0) {
+  if (digests.size === 0) {
     if (requireBodyDigest) {
       throw new WebhookVerificationError('signature does not cover a body digest', {
         code: 'BODY_NOT_SIGNED',
@@ -125,11 +151,46 @@ export async function verifyWebhook(
     return { created, components, secretIndex, bodyCovered: false }
   }
   const hash = createBodyHasher(body)
-  for (const [name, value] of digestHeaders) {
-    const pending = verifyBodyDigest(name, value, hash)
+  for (const [name, expected] of digests) {
+    const pending = verifyBodyDigest(name, expected, hash)
     if (pending !== undefined) await pending
   }
   return { created, components, secretIndex, bodyCovered: true }
+}
+
+/**
+ * Builds the string to sign from the covered headers, parsing each one whose grammar is known.
+ * UP42 joins the values without a separator and does not sign the component list, so
+ * `("date" "content-digest")` and `("date")` with both values in `date` sign the same string;
+ * only strict parsing of each value stops such a re-split.
+ */
+function readCovered(components: readonly string[], readHeader: HeaderReader) {
+  let stringToSign = ''
+  let date: number | undefined
+  const digests = new Map<BodyDigestHeader, ExpectedDigests>()
+  for (const name of components) {
+    const value = readHeader(name)
+    if (value === undefined) throw missing(name)
+    stringToSign += value
+    switch (name) {
+      case 'date':
+        date = parseHttpDate(value)
+        break
+      case 'content-digest':
+        digests.set(name, parseContentDigest(value))
+        break
+      case 'digest':
+        digests.set(name, parseDigestHeader(value))
+        break
+      case 'content-type':
+        checkContentType(value)
+        break
+      case 'content-length':
+        checkContentLength(value)
+        break
+    }
+  }
+  return { stringToSign, date, digests }
 }
 
 function readOptions(options: VerifyWebhookOptions) {

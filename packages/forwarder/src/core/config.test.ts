@@ -140,6 +140,38 @@ describe('resolveRelayConfig', () => {
   })
 })
 
+describe('resolveValidateConfig requireBodyDigest', () => {
+  it('is off by default and reads REQUIRE_BODY_DIGEST, a boolean prop winning', () => {
+    expect(resolveValidateConfig({}, FULL_ENV).requireBodyDigest).toBe(false)
+    for (const value of ['1', 'true', 'YES', 'on'])
+      expect(
+        resolveValidateConfig({}, { ...FULL_ENV, REQUIRE_BODY_DIGEST: value }).requireBodyDigest
+      ).toBe(true)
+    for (const value of ['0', 'false', 'no', 'off', ''])
+      expect(
+        resolveValidateConfig({}, { ...FULL_ENV, REQUIRE_BODY_DIGEST: value }).requireBodyDigest
+      ).toBe(false)
+    const on = { ...FULL_ENV, REQUIRE_BODY_DIGEST: '1' }
+    expect(resolveValidateConfig({ requireBodyDigest: false }, on).requireBodyDigest).toBe(false)
+    expect(resolveValidateConfig({ requireBodyDigest: true }, FULL_ENV).requireBodyDigest).toBe(
+      true
+    )
+    expect(resolveValidateConfig({ requireBodyDigest: '1' }, FULL_ENV).requireBodyDigest).toBe(true)
+    expect(resolveRelayConfig({}, on).requireBodyDigest).toBe(true)
+  })
+
+  it('names the variable or prop for a value that is not a boolean', () => {
+    const error = configError(() =>
+      resolveValidateConfig({}, { ...FULL_ENV, REQUIRE_BODY_DIGEST: 'maybe' })
+    )
+    expect(error.key).toBe('REQUIRE_BODY_DIGEST')
+    expect(error.message).toMatch(/^REQUIRE_BODY_DIGEST must be 1 or 0/)
+    expect(
+      configError(() => resolveValidateConfig({ requireBodyDigest: 'x' }, FULL_ENV)).message
+    ).toMatch(/^prop requireBodyDigest must be/)
+  })
+})
+
 describe('resolveRerunConfig', () => {
   it('defaults to 15 s, 1 min, 5 min, 30 min for up to 12 h', () => {
     expect(resolveRerunConfig({}, {})).toEqual({

@@ -11,6 +11,8 @@ export interface ForwarderProps {
   rerunSchedule?: string | undefined
   maxWait?: string | undefined
   budget?: string | undefined
+  /** A boolean prop in Pipedream; "1"/"0" style strings are read as the variable is. */
+  requireBodyDigest?: boolean | string | undefined
 }
 
 export type Env = Record<string, string | undefined>
@@ -19,6 +21,8 @@ export interface ValidateConfig {
   secret: string
   /** Undefined means the shared package's default notifiable statuses. */
   statuses: string[] | undefined
+  /** Reject (BODY_NOT_SIGNED) signatures that cover no content-digest/digest. */
+  requireBodyDigest?: boolean | undefined
 }
 
 export interface ForwardConfig {
@@ -65,6 +69,7 @@ export const ENV_NAMES = {
   rerunSchedule: ['FORWARD_RERUN_SCHEDULE'],
   maxWait: ['FORWARD_MAX_WAIT'],
   budget: ['FORWARD_BUDGET'],
+  requireBodyDigest: ['REQUIRE_BODY_DIGEST'],
 } as const satisfies Record<keyof ForwarderProps, readonly string[]>
 
 type Setting = keyof typeof ENV_NAMES
@@ -128,6 +133,21 @@ function duration(setting: Setting, found: Found | undefined, fallback: string):
   return ms
 }
 
+const TRUE = new Set(['1', 'true', 'yes', 'on'])
+const FALSE = new Set(['0', 'false', 'no', 'off'])
+
+/** A boolean prop wins; otherwise its variable; unset means false. */
+function flag(setting: Setting, props: ForwarderProps, env: Env): boolean {
+  const prop = props[setting]
+  if (typeof prop === 'boolean') return prop
+  const found = lookup(setting, props, env)
+  if (found === undefined) return false
+  const value = found.value.toLowerCase()
+  if (TRUE.has(value)) return true
+  if (FALSE.has(value)) return false
+  throw new ConfigError(primaryName(setting), `${found.source} must be 1 or 0 (or true/false)`)
+}
+
 export function resolveValidateConfig(props: ForwarderProps, env: Env): ValidateConfig {
   const secret = required('secret', props, env).value
   const statuses = lookup('notifiableStatuses', props, env)
@@ -138,7 +158,7 @@ export function resolveValidateConfig(props: ForwarderProps, env: Env): Validate
       throw new ConfigError('NOTIFIABLE_STATUSES', `${statuses.source} lists no status`)
     }
   }
-  return { secret, statuses: parsed }
+  return { secret, statuses: parsed, requireBodyDigest: flag('requireBodyDigest', props, env) }
 }
 
 export function resolveForwardConfig(props: ForwarderProps, env: Env): ForwardConfig {

@@ -70,7 +70,11 @@ export async function validateWebhook(
   try {
     verified = await verifyWebhook(
       { headers, body: body.text },
-      { secret: config.secret, ...(options.now === undefined ? {} : { now: options.now }) }
+      {
+        secret: config.secret,
+        requireBodyDigest: config.requireBodyDigest,
+        ...(options.now === undefined ? {} : { now: options.now }),
+      }
     )
   } catch (error) {
     if (!(error instanceof WebhookVerificationError)) throw error

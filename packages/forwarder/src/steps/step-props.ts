@@ -65,7 +65,19 @@ export const budgetProp: PropDefinition = {
   optional: true,
 }
 
-export const validateProps = { secret: secretProp, notifiableStatuses: notifiableStatusesProp }
+export const requireBodyDigestProp: PropDefinition = {
+  type: 'boolean',
+  label: 'Require a signed body digest',
+  description:
+    'Reject deliveries whose signature covers no content-digest/digest (the body would not be authenticated). Empty: REQUIRE_BODY_DIGEST=1, else off.',
+  optional: true,
+}
+
+export const validateProps = {
+  secret: secretProp,
+  notifiableStatuses: notifiableStatusesProp,
+  requireBodyDigest: requireBodyDigestProp,
+}
 
 export const forwardProps = {
   receiverUrl: receiverUrlProp,

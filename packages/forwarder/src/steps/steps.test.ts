@@ -1,7 +1,12 @@
 import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { closedPortUrl, startReceiverStub } from '../../test/receiver-stub.ts'
-import { SECRET, signedTriggerEvent } from '../../test/signed-event.ts'
+import {
+  FORGED_BODY,
+  resplitTriggerEvent,
+  SECRET,
+  signedTriggerEvent,
+} from '../../test/signed-event.ts'
 import { runStep, type StepComponent } from '../pipedream-runtime.ts'
 import forwardStep from './forward.ts'
 import relayStep from './relay.ts'
@@ -25,6 +30,7 @@ const ENV_KEYS = [
   'FORWARD_RERUN_SCHEDULE',
   'FORWARD_MAX_WAIT',
   'FORWARD_BUDGET',
+  'REQUIRE_BODY_DIGEST',
 ]
 const savedEnv = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]))
 
@@ -373,5 +379,55 @@ describe('relay step', () => {
       rerunContext: { firstRunAt: created + 10 },
     })
     expect(rerun.exports.outcome).toMatchObject({ outcome: 'forwarded' })
+  })
+})
+
+describe('the re-split forgery of a two-hour-old delivery (issue 9)', () => {
+  const relayEnv = () => ({
+    UP42_WEBHOOK_SECRET: SECRET,
+    RECEIVER_URL: receiver.url,
+    RECEIVER_USER: 'u',
+    RECEIVER_PASSWORD: 'p',
+  })
+
+  it('is rejected by the validate step', async () => {
+    setEnv({ UP42_WEBHOOK_SECRET: SECRET })
+    const run = await runStep(validate, { event: await resplitTriggerEvent() })
+    expect(run.exitReason).toBe('signature rejected: MALFORMED_HEADER (date)')
+    expect(run.exports.outcome).toMatchObject({ outcome: 'rejected', code: 'MALFORMED_HEADER' })
+    expect(run.exports.verdict).toBeUndefined()
+  })
+
+  it('is rejected by the relay step without any request to the receiver', async () => {
+    setEnv(relayEnv())
+    const run = await runStep(relay, { event: await resplitTriggerEvent() })
+    expect(run.exitReason).toBe('signature rejected: MALFORMED_HEADER (date)')
+    expect(receiver.requests).toHaveLength(0)
+  })
+
+  it('moved into a header of unknown grammar, is forwarded only as bodyCovered: false, and REQUIRE_BODY_DIGEST refuses it', async () => {
+    setEnv(relayEnv())
+    const event = await resplitTriggerEvent('x-anything')
+    const lenient = await runStep(relay, { event })
+    expect(lenient.exports.verdict).toMatchObject({ bodyCovered: false, status: 'SUCCEEDED' })
+    expect(receiver.posts()[0]?.body.toString('utf8')).toBe(FORGED_BODY)
+    receiver.requests.length = 0
+
+    setEnv({ ...relayEnv(), REQUIRE_BODY_DIGEST: '1' })
+    for (const step of [relay, validate]) {
+      const run = await runStep(step, { event })
+      expect(run.exitReason).toBe('signature rejected: BODY_NOT_SIGNED (signature-input)')
+    }
+    setEnv(relayEnv())
+    const byProp = await runStep(relay, { event, props: { requireBodyDigest: true } })
+    expect(byProp.exitReason).toBe('signature rejected: BODY_NOT_SIGNED (signature-input)')
+    expect(receiver.requests).toHaveLength(0)
+
+    // a genuine delivery, which signs its digest, still goes through
+    const genuine = await runStep(relay, {
+      event: await signedTriggerEvent(),
+      props: { requireBodyDigest: true },
+    })
+    expect(genuine.exports.outcome).toMatchObject({ outcome: 'forwarded' })
   })
 })

@@ -32,10 +32,25 @@ export function statusBadge(status) {
   )
 }
 
+const HEADERS_ONLY_EXPLAINED =
+  'The signature is valid but covers no content-digest/digest, so the body is not ' +
+  'authenticated: anyone holding one earlier delivery could send any body with these headers. ' +
+  'RECEIVER_REQUIRE_BODY_DIGEST=1 refuses such deliveries.'
+
 /** @param {string} verdict @param {boolean} [short] compact form for list rows */
 export function verdictBadge(verdict, short = false) {
   if (verdict === 'verified')
-    return h('span', { class: 'badge good', title: 'signature verified' }, '✓ verified')
+    return h(
+      'span',
+      { class: 'badge good', title: 'signature verified, body included (signed digest matched)' },
+      '✓ verified'
+    )
+  if (verdict === 'verified-headers-only')
+    return h(
+      'span',
+      { class: 'badge headers-only', title: HEADERS_ONLY_EXPLAINED },
+      short ? '✓ headers' : '✓ verified, headers only'
+    )
   if (verdict?.startsWith('invalid')) {
     const code = verdict.slice('invalid:'.length) || 'INVALID'
     return h(
@@ -56,6 +71,8 @@ export function verdictBadge(verdict, short = false) {
 /** Long form of a verdict for the detail view. */
 export function verdictText(verdict) {
   if (verdict === 'verified') return 'verified with UP42_WEBHOOK_SECRET'
+  if (verdict === 'verified-headers-only')
+    return 'headers verified with UP42_WEBHOOK_SECRET; the body is not covered by the signature'
   if (verdict?.startsWith('invalid')) return `invalid: ${verdict.slice('invalid:'.length)}`
   if (verdict === 'unsigned') return 'unsigned (no signature headers)'
   return 'not checked (no UP42_WEBHOOK_SECRET on the receiver)'
