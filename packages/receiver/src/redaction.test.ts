@@ -93,7 +93,11 @@ describe('one redaction rule on every path that lets headers out', () => {
       receivedAt: '2024-01-01T00:00:00Z',
       headers: { 'x-trace': 'kept', ...CREDENTIALS },
     })
-    const res = await app.request('/api/import', { method: 'POST', body: `${line}\n` })
+    const res = await app.request('/api/import', {
+      method: 'POST',
+      body: `${line}\n`,
+      headers: { 'content-type': 'application/x-ndjson' },
+    })
     expect(res.status).toBe(200)
     const stored = await store.get(1)
     expect(stored!.headers['x-trace']).toBe('kept')
@@ -105,6 +109,7 @@ describe('one redaction rule on every path that lets headers out', () => {
     const res = await app.request(`/api/webhooks/${id}/replay`, {
       method: 'POST',
       body: JSON.stringify({ mode: 'raw' }),
+      headers: { 'content-type': 'application/json' },
     })
     expect(res.status).toBe(200)
     const sent = target.requests[0]!.headers
@@ -141,6 +146,7 @@ describe('one redaction rule on every path that lets headers out', () => {
     await app.request(`/api/webhooks/${id}/replay`, {
       method: 'POST',
       body: JSON.stringify({ mode: 'raw' }),
+      headers: { 'content-type': 'application/json' },
     })
     const got = target.requests[0]!
     expectKept(got.headers, 'raw replay')
