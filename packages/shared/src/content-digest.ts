@@ -1,13 +1,9 @@
-import { decodeBase64, encodeBase64 } from './base64.ts'
+import { decodeBase64, digest as computeDigest, encodeBase64, timingSafeEqual } from '#crypto'
 import { WebhookVerificationError } from './errors.ts'
-import { timingSafeEqual } from './hmac.ts'
-import { sha256 } from './sha256.ts'
-import { parseDictionary } from './structured-fields.ts'
+import { isInnerList, parseDictionary } from './structured-fields.ts'
 
 /** Components whose value is a digest of the body, recomputed by `verifyWebhook`. */
 export type BodyDigestHeader = 'content-digest' | 'digest'
-
-const encoder = new TextEncoder()
 
 type Algorithm = 'SHA-256' | 'SHA-512'
 
@@ -25,20 +21,15 @@ export function isBodyDigestHeader(name: string): name is BodyDigestHeader {
 export type BodyHasher = (algorithm: Algorithm) => Uint8Array | Promise<Uint8Array>
 
 /**
- * Computes each body digest at most once per verification. SHA-256, the common case, is
- * synchronous (see sha256.ts); SHA-512 is rare enough to take Web Crypto's async path.
+ * Computes each body digest at most once per verification. node:crypto answers synchronously,
+ * Web Crypto with a promise (see crypto/node.ts, crypto/web.ts).
  */
 export function createBodyHasher(body: string | Uint8Array): BodyHasher {
   const cache = new Map<Algorithm, Uint8Array | Promise<Uint8Array>>()
   return (algorithm) => {
     let digest = cache.get(algorithm)
     if (digest === undefined) {
-      digest =
-        algorithm === 'SHA-256'
-          ? sha256(body)
-          : globalThis.crypto.subtle
-              .digest(algorithm, toHashableBytes(body))
-              .then((buffer) => new Uint8Array(buffer))
+      digest = computeDigest(algorithm, body)
       cache.set(algorithm, digest)
     }
     return digest
@@ -49,7 +40,7 @@ export function createBodyHasher(body: string | Uint8Array): BodyHasher {
  * Checks a `content-digest` (RFC 9530, `sha-256=:<b64>:, sha-512=:<b64>:`) or `digest`
  * (RFC 3230, `SHA-256=<b64>`) header against the body. Every supported algorithm present must
  * match; unsupported ones are ignored, but at least one supported one is required.
- * Returns a promise only when a digest needs Web Crypto.
+ * Returns a promise only when a digest is computed asynchronously (Web Crypto).
  * @throws {WebhookVerificationError} MALFORMED_HEADER or BODY_DIGEST_MISMATCH (thrown, or as
  *   a rejection of the returned promise)
  */
@@ -72,7 +63,7 @@ export function verifyBodyDigest(
     pending ||= digest instanceof Promise
     actual.push(digest)
   }
-  // Only SHA-512 (Web Crypto) is async; the common SHA-256-only case skips the microtasks.
+  // Only Web Crypto is async; under node:crypto the digests are ready and skip the microtasks.
   if (pending) {
     return Promise.all(actual).then((digests) => compareDigests(header, expected, digests))
   }
@@ -96,13 +87,13 @@ function compareDigests(
 }
 
 /** `sha-256=:<b64>:` for `body`, as RFC 9530 writes it. */
-export function createContentDigest(body: string | Uint8Array): string {
-  return `sha-256=:${encodeBase64(sha256(body))}:`
+export async function createContentDigest(body: string | Uint8Array): Promise<string> {
+  return `sha-256=:${encodeBase64(await computeDigest('SHA-256', body))}:`
 }
 
 /** `SHA-256=<b64>` for `body`, as RFC 3230 writes it. */
-export function createDigest(body: string | Uint8Array): string {
-  return `SHA-256=${encodeBase64(sha256(body))}`
+export async function createDigest(body: string | Uint8Array): Promise<string> {
+  return `SHA-256=${encodeBase64(await computeDigest('SHA-256', body))}`
 }
 
 function parseContentDigest(value: string): Array<[Algorithm, Uint8Array]> {
@@ -112,8 +103,9 @@ function parseContentDigest(value: string): Array<[Algorithm, Uint8Array]> {
   for (const [key, member] of dictionary) {
     const algorithm = DIGEST_ALGORITHMS.get(key)
     if (algorithm === undefined) continue
-    if (member.kind !== 'item' || member.value.type !== 'bytes') throw malformed('content-digest')
-    result.push([algorithm, member.value.value])
+    if (isInnerList(member) || !(member[0] instanceof ArrayBuffer))
+      throw malformed('content-digest')
+    result.push([algorithm, new Uint8Array(member[0])])
   }
   return result
 }
@@ -130,14 +122,6 @@ function parseDigest(value: string): Array<[Algorithm, Uint8Array]> {
     result.push([algorithm, bytes])
   }
   return result
-}
-
-/** Web Crypto refuses views of a SharedArrayBuffer; such a body is copied once. */
-function toHashableBytes(body: string | Uint8Array): Uint8Array<ArrayBuffer> {
-  if (typeof body === 'string') return encoder.encode(body)
-  return body.buffer instanceof ArrayBuffer
-    ? (body as Uint8Array<ArrayBuffer>)
-    : new Uint8Array(body)
 }
 
 function malformed(header: BodyDigestHeader): WebhookVerificationError {
