@@ -1,7 +1,7 @@
 // pnpm bench:verify — verifications per second of a ~1.2 KB job.status webhook with a signed
 // content-digest, through verifyWebhook and through a bare node:crypto baseline, measured
-// interleaved in the same process. Target: verifyWebhook >= 0.5x the baseline.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+// interleaved in the same process. Target: verifyWebhook >= 0.8x the baseline.
+import { createHmac, hash, timingSafeEqual } from 'node:crypto'
 import { EXAMPLE_EVENTS, signWebhook, verifyWebhook } from '../packages/shared/src/index.ts'
 
 const SECRET = 'QWZTFnMEXhqZKNmu'
@@ -25,7 +25,8 @@ const headers: Record<string, string> = {
 }
 const options = { secret: SECRET, now: CREATED + 5, requireBodyDigest: true }
 
-// Baseline: only the cryptographic work, with everything parseable parsed up front.
+// Baseline: only the cryptographic work, with everything parseable parsed up front, through the
+// same node:crypto calls as shared's node adapter (so the ratio is shared's own overhead).
 const stringToSign = `${signed.date}${signed['content-digest']}`
 const expectedMac = Buffer.from(signed.signature!.slice('up42-sig='.length), 'base64')
 const expectedDigest = Buffer.from(
@@ -34,7 +35,7 @@ const expectedDigest = Buffer.from(
 )
 function baseline(): boolean {
   const mac = createHmac('sha256', SECRET).update(stringToSign).digest()
-  const digest = createHash('sha256').update(body).digest()
+  const digest = hash('sha256', body, 'buffer')
   return timingSafeEqual(mac, expectedMac) && timingSafeEqual(digest, expectedDigest)
 }
 
@@ -88,5 +89,5 @@ console.log(`| ${cases[0].name} | ${format(median(subjectRuns))} |`)
 console.log(`| ${cases[1].name} | ${format(median(baselineRuns))} |`)
 console.log(
   `ratio verifyWebhook / baseline: ${median(ratios).toFixed(2)}x (median of per-round ratios ` +
-    `${ratios.map((r) => r.toFixed(2)).join(', ')}; target >= 0.50x)`
+    `${ratios.map((r) => r.toFixed(2)).join(', ')}; target >= 0.80x)`
 )

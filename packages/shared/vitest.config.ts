@@ -4,5 +4,7 @@ export default defineProject({
   test: {
     name: 'shared',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // `#crypto` resolves with the `node` condition here: crypto/node.ts.
+    provide: { cryptoAdapter: 'node' },
   },
 })

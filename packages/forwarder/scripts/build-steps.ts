@@ -18,8 +18,14 @@ export const PINNED_PACKAGES: Readonly<Record<string, string>> = { undici: 'undi
 /** Workspace code is inlined: a pasted step cannot import local files. */
 const INLINED_SCOPE = '@up42-webhooks/'
 /**
+ * Small npm dependencies of shared, inlined with it so that a step runs the version the tests
+ * ran (a few KB, where undici is ~1 MB and stays external).
+ */
+const INLINED_PACKAGES = new Set(['structured-headers'])
+/**
  * Catches an npm package inlined by mistake (undici alone is ~1 MB). The bundles stay unminified
- * so a user can read what they paste; shared's pure-JS SHA-256 is most of their size.
+ * so a user can read what they paste. Crypto is node:crypto, chosen by shared's `node` import
+ * condition (esbuild's platform: 'node'): Pipedream runs Node.
  */
 export const SIZE_BUDGET_BYTES = 80 * 1024
 
@@ -57,8 +63,10 @@ function isBuiltin(specifier: string): boolean {
 const pinPlugin: Plugin = {
   name: 'pin-npm-imports',
   setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, (args) => {
+    // `#…` are package.json subpath imports (shared's `#crypto`): files of that package.
+    build.onResolve({ filter: /^[^./#]/ }, (args) => {
       if (isBuiltin(args.path) || args.path.startsWith(INLINED_SCOPE)) return undefined
+      if (INLINED_PACKAGES.has(args.path)) return undefined
       const pinned = PINNED_PACKAGES[args.path]
       if (pinned) return { path: pinned, external: true }
       return {

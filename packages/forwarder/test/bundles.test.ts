@@ -52,10 +52,13 @@ describe('buildSteps', () => {
     }
   })
 
-  it('imports undici only as "undici@7" besides node:events, and validate imports nothing', async () => {
-    expect(importedSpecifiers(await read('validate'))).toEqual([])
+  it('imports undici only as "undici@7" besides Node built-ins, and shared crypto from node:crypto', async () => {
+    // shared's `node` import condition: Pipedream runs Node, so its steps take node:crypto.
+    const crypto = ['node:buffer', 'node:crypto']
+    expect(importedSpecifiers(await read('validate'))).toEqual(crypto)
     expect(importedSpecifiers(await read('forward'))).toEqual(['node:events', 'undici@7'])
-    expect(importedSpecifiers(await read('relay'))).toEqual(['node:events', 'undici@7'])
+    expect(importedSpecifiers(await read('relay'))).toEqual([...crypto, 'node:events', 'undici@7'])
+    for (const { step } of built) expect(await read(step)).not.toContain('crypto.subtle')
   })
 })
 

@@ -1,6 +1,5 @@
 import { WebhookVerificationError } from './errors.ts'
-import { timingSafeEqual } from './hmac.ts'
-import { sha256 } from './sha256.ts'
+import { digest as computeDigest, timingSafeEqual } from '#crypto'
 
 /** Components whose value is a digest of the body, recomputed by `verifyWebhook`. */
 export type BodyDigestHeader = 'content-digest' | 'digest'
@@ -22,8 +21,6 @@ export const DIGEST_BYTES: Readonly<Record<DigestAlgorithm, number>> = {
   'SHA-512': 64,
 }
 
-const encoder = new TextEncoder()
-
 export function isBodyDigestHeader(name: string): name is BodyDigestHeader {
   return name === 'content-digest' || name === 'digest'
 }
@@ -31,20 +28,15 @@ export function isBodyDigestHeader(name: string): name is BodyDigestHeader {
 export type BodyHasher = (algorithm: DigestAlgorithm) => Uint8Array | Promise<Uint8Array>
 
 /**
- * Computes each body digest at most once per verification. SHA-256, the common case, is
- * synchronous (see sha256.ts); SHA-512 is rare enough to take Web Crypto's async path.
+ * Computes each body digest at most once per verification. node:crypto answers synchronously,
+ * Web Crypto with a promise (see crypto/node.ts, crypto/web.ts).
  */
 export function createBodyHasher(body: string | Uint8Array): BodyHasher {
   const cache = new Map<DigestAlgorithm, Uint8Array | Promise<Uint8Array>>()
   return (algorithm) => {
     let digest = cache.get(algorithm)
     if (digest === undefined) {
-      digest =
-        algorithm === 'SHA-256'
-          ? sha256(body)
-          : globalThis.crypto.subtle
-              .digest(algorithm, toHashableBytes(body))
-              .then((buffer) => new Uint8Array(buffer))
+      digest = computeDigest(algorithm, body)
       cache.set(algorithm, digest)
     }
     return digest
@@ -53,7 +45,7 @@ export function createBodyHasher(body: string | Uint8Array): BodyHasher {
 
 /**
  * Checks the digests a `content-digest` or `digest` header claims (already parsed) against the
- * body: every one must match. Returns a promise only when a digest needs Web Crypto.
+ * body: every one must match. Returns a promise only when a digest is computed asynchronously.
  * @throws {WebhookVerificationError} BODY_DIGEST_MISMATCH (thrown, or as a rejection of the
  *   returned promise)
  */
@@ -69,7 +61,7 @@ export function verifyBodyDigest(
     pending ||= digest instanceof Promise
     actual.push(digest)
   }
-  // Only SHA-512 (Web Crypto) is async; the common SHA-256-only case skips the microtasks.
+  // Only Web Crypto is async; under node:crypto the digests are ready and skip the microtasks.
   if (pending) {
     return Promise.all(actual).then((digests) => compareDigests(header, expected, digests))
   }
@@ -90,12 +82,4 @@ function compareDigests(
       })
     }
   }
-}
-
-/** Web Crypto refuses views of a SharedArrayBuffer; such a body is copied once. */
-function toHashableBytes(body: string | Uint8Array): Uint8Array<ArrayBuffer> {
-  if (typeof body === 'string') return encoder.encode(body)
-  return body.buffer instanceof ArrayBuffer
-    ? (body as Uint8Array<ArrayBuffer>)
-    : new Uint8Array(body)
 }

@@ -1,12 +1,11 @@
-import { encodeBase64 } from './base64.ts'
+import { digest as computeDigest, encodeBase64 } from '#crypto'
 import { DIGEST_ALGORITHMS, DIGEST_BYTES, type ExpectedDigests } from './body-digest.ts'
 import { WebhookVerificationError } from './errors.ts'
-import { sha256 } from './sha256.ts'
-import { parseDictionary } from './structured-fields.ts'
+import { isInnerList, parseDictionary } from './structured-fields.ts'
 
 /** `sha-256=:<b64>:` for `body`, as RFC 9530 writes it. */
-export function createContentDigest(body: string | Uint8Array): string {
-  return `sha-256=:${encodeBase64(sha256(body))}:`
+export async function createContentDigest(body: string | Uint8Array): Promise<string> {
+  return `sha-256=:${encodeBase64(await computeDigest('SHA-256', body))}:`
 }
 
 /**
@@ -21,15 +20,16 @@ export function parseContentDigest(value: string): ExpectedDigests {
   const digests: ExpectedDigests = []
   for (const [key, member] of dictionary) {
     // RFC 9530 §2: each member value is a byte sequence, whatever the algorithm.
-    if (member.kind !== 'item' || member.value.type !== 'bytes') {
+    if (isInnerList(member) || !(member[0] instanceof ArrayBuffer)) {
       throw malformed('has a member that is not a byte sequence')
     }
     const algorithm = DIGEST_ALGORITHMS.get(key)
     if (algorithm === undefined) continue
-    if (member.value.value.length !== DIGEST_BYTES[algorithm]) {
+    const bytes = new Uint8Array(member[0])
+    if (bytes.length !== DIGEST_BYTES[algorithm]) {
       throw malformed(`has a ${key} digest of the wrong length`)
     }
-    digests.push([algorithm, member.value.value])
+    digests.push([algorithm, bytes])
   }
   if (digests.length === 0) throw malformed('has no sha-256 or sha-512 digest')
   return digests

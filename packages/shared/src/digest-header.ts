@@ -1,7 +1,6 @@
-import { decodeBase64, encodeBase64 } from './base64.ts'
+import { decodeBase64, digest as computeDigest, encodeBase64 } from '#crypto'
 import { DIGEST_ALGORITHMS, DIGEST_BYTES, type ExpectedDigests } from './body-digest.ts'
 import { WebhookVerificationError } from './errors.ts'
-import { sha256 } from './sha256.ts'
 
 // RFC 3230 §4.3.2: `Digest: 1#instance-digest`, instance-digest = token "=" encoded-output.
 // Encoded output is algorithm-specific (base64 for SHA-256/512, RFC 5843), so for others only
@@ -11,8 +10,8 @@ const INSTANCE = "[!#$%&'*+.^_`|~0-9A-Za-z-]+=[\\x21-\\x2b\\x2d-\\x7e]+"
 const DIGEST_LIST = new RegExp(`^${INSTANCE}(?:[ \\t]*,[ \\t]*${INSTANCE})*$`)
 
 /** `SHA-256=<b64>` for `body`, as RFC 3230 writes it. */
-export function createDigest(body: string | Uint8Array): string {
-  return `SHA-256=${encodeBase64(sha256(body))}`
+export async function createDigest(body: string | Uint8Array): Promise<string> {
+  return `SHA-256=${encodeBase64(await computeDigest('SHA-256', body))}`
 }
 
 /**

@@ -1,7 +1,6 @@
-import { encodeBase64 } from './base64.ts'
+import { encodeBase64, hmacSha256 } from '#crypto'
 import { createContentDigest } from './content-digest.ts'
 import { createDigest } from './digest-header.ts'
-import { hmacSha256 } from './hmac.ts'
 import { SIGNATURE_LABEL } from './signature-input.ts'
 
 /** What `signWebhook` signs when no component list is given: the body via its digest, and a date. */
@@ -71,7 +70,7 @@ export async function signWebhook(options: SignWebhookOptions): Promise<Record<s
   for (const name of components) {
     let value = supplied.get(name) ?? generated.get(name)
     if (value === undefined) {
-      value = generate(name, created, body)
+      value = await generate(name, created, body)
       generated.set(name, value)
     }
     if (typeof value !== 'string' || !FIELD_VALUE.test(value)) {
@@ -81,14 +80,14 @@ export async function signWebhook(options: SignWebhookOptions): Promise<Record<s
     }
     stringToSign += value
   }
-  const mac = hmacSha256(secret, stringToSign)
+  const mac = await hmacSha256(secret, stringToSign)
   const list = components.map((name) => `"${name}"`).join(' ')
   generated.set('signature-input', `${SIGNATURE_LABEL}=(${list});created=${created}`)
   generated.set('signature', `${SIGNATURE_LABEL}=${encodeBase64(mac)}`)
   return Object.fromEntries(generated)
 }
 
-function generate(name: string, created: number, body: string | Uint8Array): string {
+async function generate(name: string, created: number, body: string | Uint8Array): Promise<string> {
   switch (name) {
     case 'date':
       return new Date(created * 1000).toUTCString()

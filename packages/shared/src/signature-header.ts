@@ -1,4 +1,4 @@
-import { decodeBase64 } from './base64.ts'
+import { decodeBase64 } from '#crypto'
 import { WebhookVerificationError } from './errors.ts'
 import { SIGNATURE_LABEL } from './signature-input.ts'
 

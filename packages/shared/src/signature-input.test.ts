@@ -30,6 +30,21 @@ describe('parseSignatureInput', () => {
       WebhookVerificationError
     )
   })
+
+  it.each([
+    ['a created with a fraction', 'up42-sig=("date");created=1658759606.5'],
+    ['a created that is an RFC 9651 Date', 'up42-sig=("date");created=@1658759606'],
+    ['a component that is an RFC 9651 Display String', 'up42-sig=(%"date");created=1'],
+  ])('throws MALFORMED_HEADER for %s', (_, value) => {
+    expect(() => parseSignatureInput(value)).toThrow(
+      expect.objectContaining({ code: 'MALFORMED_HEADER', header: 'signature-input' })
+    )
+  })
+
+  it('reads created=1658759606.0 as 1658759606: structured-headers gives Integers and Decimals alike as numbers', () => {
+    // Not a hole: `created` only places the signature in time and is not itself signed.
+    expect(parseSignatureInput('up42-sig=("date");created=1658759606.0').created).toBe(1658759606)
+  })
 })
 
 describe('parseSignatureHeader', () => {

@@ -1,5 +1,5 @@
 import { WebhookVerificationError } from './errors.ts'
-import { parseDictionary } from './structured-fields.ts'
+import { isInnerList, parseDictionary } from './structured-fields.ts'
 
 /** The label UP42 gives its signature in `signature-input` and `signature`. */
 export const SIGNATURE_LABEL = 'up42-sig'
@@ -22,30 +22,33 @@ export function parseSignatureInput(value: string): SignatureInput {
   if (member === undefined) {
     throw malformed(`signature-input has no parsable ${SIGNATURE_LABEL} member`)
   }
-  if (member.kind !== 'inner-list') {
+  if (!isInnerList(member)) {
     throw malformed(`signature-input ${SIGNATURE_LABEL} must be a list of header names`)
   }
-  const created = member.params.get('created')
-  if (created?.type !== 'integer' || created.value < 0) {
+  const [items, params] = member
+  // structured-headers gives Integers and Decimals alike as numbers: `created=1.0` reads as 1.
+  const created = params.get('created')
+  if (typeof created !== 'number' || !Number.isInteger(created) || created < 0) {
     throw malformed(`signature-input ${SIGNATURE_LABEL} needs created=<unix seconds>`)
   }
-  if (member.items.length === 0) {
+  if (items.length === 0) {
     // An empty list would be a constant per secret: valid forever for any request.
     throw malformed(`signature-input ${SIGNATURE_LABEL} covers no headers`)
   }
   const components: string[] = []
-  for (const item of member.items) {
-    if (item.value.type !== 'string' || item.params.size > 0) {
+  for (const [item, itemParams] of items) {
+    // A Token (`(date)`) is an object, not a string, so it is refused here too.
+    if (typeof item !== 'string' || itemParams.size > 0) {
       throw malformed('signature-input components must be plain quoted header names')
     }
-    const name = item.value.value.toLowerCase()
+    const name = item.toLowerCase()
     // Derived components (RFC 9421 `@method` …) need the request line, which we don't get.
     if (name === '' || name.startsWith('@')) {
       throw malformed('signature-input components must be header names')
     }
     components.push(name)
   }
-  return { components, created: created.value }
+  return { components, created }
 }
 
 function malformed(message: string): WebhookVerificationError {

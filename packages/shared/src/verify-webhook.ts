@@ -1,3 +1,4 @@
+import { verifyHmacSha256 } from '#crypto'
 import {
   createBodyHasher,
   verifyBodyDigest,
@@ -10,7 +11,6 @@ import { checkContentType } from './content-type.ts'
 import { parseDigestHeader } from './digest-header.ts'
 import { WebhookVerificationError } from './errors.ts'
 import { createHeaderReader, type HeaderInput, type HeaderReader } from './headers.ts'
-import { hmacSha256, timingSafeEqual } from './hmac.ts'
 import { parseHttpDate } from './http-date.ts'
 import { parseSignatureHeader } from './signature-header.ts'
 import { parseSignatureInput } from './signature-input.ts'
@@ -130,7 +130,7 @@ export async function verifyWebhook(
 
   let secretIndex = -1
   for (let i = 0; i < secrets.length && secretIndex < 0; i++) {
-    if (timingSafeEqual(hmacSha256(secrets[i]!, stringToSign), signature)) secretIndex = i
+    if (await verifyHmacSha256(secrets[i]!, stringToSign, signature)) secretIndex = i
   }
   if (secretIndex < 0) {
     throw new WebhookVerificationError('signature does not match', {
