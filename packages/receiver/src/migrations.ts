@@ -83,7 +83,8 @@ export function migrate(
   db: Database.Database,
   { to = LATEST_SCHEMA_VERSION }: { to?: number } = {}
 ): { from: number; to: number } {
-  const from = db.pragma('user_version', { simple: true }) as number
+  const version = () => db.pragma('user_version', { simple: true }) as number
+  const from = version()
   if (from > LATEST_SCHEMA_VERSION) {
     throw new StoreError(
       'FAILED',
@@ -92,10 +93,13 @@ export function migrate(
   }
   for (const migration of MIGRATIONS) {
     if (migration.version <= from || migration.version > to) continue
+    // IMMEDIATE, and the version read again under the write lock: two processes starting on
+    // one new file wait for each other here, and the second finds the step already done.
     db.transaction(() => {
+      if (version() >= migration.version) return
       migration.up(db)
       db.pragma(`user_version = ${migration.version}`)
-    })()
+    }).immediate()
   }
   return { from, to: Math.max(from, to) }
 }

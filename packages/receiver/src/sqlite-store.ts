@@ -228,7 +228,8 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   let db: Database.Database
   let scanner: Database.Database
   try {
-    db = new Database(options.path)
+    // timeout = busy_timeout from the first statement: switching to WAL already takes a lock
+    db = new Database(options.path, { timeout: busyTimeoutMs })
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
@@ -312,9 +313,14 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     }
   }
 
-  const writeBatch = db.transaction((batch: readonly Pending[]) =>
+  // Every write transaction is BEGIN IMMEDIATE: it takes the write lock up front, waiting up
+  // to busy_timeout for another process that holds it. A deferred transaction reads first
+  // (the dedup lookup) and then upgrades, which fails at once with SQLITE_BUSY when another
+  // connection wrote in between: busy_timeout cannot help a stale read snapshot.
+  const writeBatchTransaction = db.transaction((batch: readonly Pending[]) =>
     batch.map((p) => writeOne(p.row))
   )
+  const writeBatch = (batch: readonly Pending[]) => writeBatchTransaction.immediate(batch)
 
   let queue: Pending[] = []
   let flushScheduled = false
@@ -449,11 +455,13 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     async delete(id) {
       ensureOpen()
       try {
-        return db.transaction(() => {
-          const deleted = deleteWebhook.run(id).changes > 0
-          if (deleted) deleteFts.run(id)
-          return deleted
-        })()
+        return db
+          .transaction(() => {
+            const deleted = deleteWebhook.run(id).changes > 0
+            if (deleted) deleteFts.run(id)
+            return deleted
+          })
+          .immediate()
       } catch (error) {
         throw toStoreError(error, 'delete the webhook')
       }
@@ -462,11 +470,13 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     async clear() {
       ensureOpen()
       try {
-        return db.transaction(() => {
-          const { changes } = statement('DELETE FROM webhooks').run()
-          statement('DELETE FROM webhooks_fts').run()
-          return changes
-        })()
+        return db
+          .transaction(() => {
+            const { changes } = statement('DELETE FROM webhooks').run()
+            statement('DELETE FROM webhooks_fts').run()
+            return changes
+          })
+          .immediate()
       } catch (error) {
         throw toStoreError(error, 'delete the webhooks')
       }

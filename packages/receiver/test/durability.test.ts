@@ -213,6 +213,51 @@ describe('receiver process', () => {
   )
 
   it(
+    'two processes on one file: concurrent POSTs to both all get 200, none 503, each stored once',
+    async () => {
+      const db = path.join(dir, 'shared.db')
+      // started together on a file that does not exist yet: both create and migrate it
+      const [a, b] = await Promise.all([
+        startReceiver({ RECEIVER_DB: db }, ['--quiet']),
+        startReceiver({ RECEIVER_DB: db }, ['--quiet']),
+      ])
+      const TOTAL = 600
+      const statuses = new Map<number, number>()
+      const keys = new Map<number, number>() // webhook index -> acknowledged key
+      let next = 0
+      const worker = async (url: string) => {
+        while (next < TOTAL) {
+          const i = next++
+          const { status, text } = await postWebhook(url, i)
+          statuses.set(status, (statuses.get(status) ?? 0) + 1)
+          const match = /^\{"msg": "value with key (\d+) stored"\}\n$/.exec(text)
+          if (match) keys.set(i, Number(match[1]))
+        }
+      }
+      await Promise.all(Array.from({ length: 30 }, (_, w) => worker(w % 2 ? a.url : b.url)))
+      expect(Object.fromEntries(statuses)).toEqual({ 200: TOTAL })
+      expect(new Set(keys.values()).size).toBe(TOTAL)
+
+      for (const receiver of [a, b]) receiver.child.kill('SIGTERM')
+      expect(await a.exit).toEqual({ code: 0, signal: null })
+      expect(await b.exit).toEqual({ code: 0, signal: null })
+      const file = new Database(db, { readonly: true })
+      try {
+        const rows = file.prepare('SELECT id, message_id FROM webhooks').all() as {
+          id: number
+          message_id: string
+        }[]
+        expect(rows).toHaveLength(TOTAL)
+        const byId = new Map(rows.map((row) => [row.id, row.message_id]))
+        for (const [i, key] of keys) expect(byId.get(key)).toBe(`durable-${i}`)
+      } finally {
+        file.close()
+      }
+    },
+    TIMEOUT_MS
+  )
+
+  it(
     'refuses a non-loopback HOST without basic auth, exiting 2 with a message naming HOST',
     async () => {
       const proc = launch({ HOST: '0.0.0.0', RECEIVER_DB: ':memory:' })
