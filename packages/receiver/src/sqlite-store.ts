@@ -4,6 +4,7 @@ import { InvalidBodyError, StoreError } from './errors.ts'
 import { extractFields } from './extract-fields.ts'
 import { migrate } from './migrations.ts'
 import { MAX_PAGE_SIZE } from './store.ts'
+import type { StoreErrorCode } from './errors.ts'
 import type {
   InsertResult,
   IterateOptions,
@@ -207,11 +208,18 @@ function whereClause(filter: IterateOptions, params: unknown[]): string[] {
   return clauses
 }
 
+function storeErrorCode(error: unknown): StoreErrorCode {
+  const code = String((error as { code?: unknown }).code)
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return 'BUSY'
+  // extended codes too: SQLITE_READONLY_DIRECTORY, SQLITE_CORRUPT_INDEX, …
+  if (/^SQLITE_(READONLY|CANTOPEN|PERM)/.test(code)) return 'UNWRITABLE'
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return 'CORRUPT'
+  return 'FAILED'
+}
+
 function toStoreError(error: unknown, action: string): StoreError {
   if (error instanceof StoreError) return error
-  const code = (error as { code?: unknown }).code
-  const busy = code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
-  return new StoreError(busy ? 'BUSY' : 'FAILED', `could not ${action}`, { cause: error })
+  return new StoreError(storeErrorCode(error), `could not ${action}`, { cause: error })
 }
 
 /**
@@ -221,7 +229,8 @@ function toStoreError(error: unknown, action: string): StoreError {
  * crash of the process or of the machine.
  *
  * @param options.path - A file path (its folder must exist) or `:memory:`.
- * @throws {StoreError} `FAILED` when the file cannot be opened or its schema is newer than ours.
+ * @throws {StoreError} `UNWRITABLE` when the file or its folder is read-only, `FAILED` when the
+ *   file cannot be opened or its schema is newer than ours.
  */
 export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   const { chunkSize = 128, busyTimeoutMs = 5000, onCommit } = options
@@ -235,13 +244,25 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     db.pragma('foreign_keys = ON')
     db.pragma(`busy_timeout = ${busyTimeoutMs}`)
     migrate(db)
+    // SQLite opens a file it may not write read-only without a word, and an up-to-date file
+    // needs no write to start: without this probe the receiver would start, then answer 500
+    // to every webhook. A write statement under BEGIN IMMEDIATE, rolled back, writes nothing.
+    db.exec('BEGIN IMMEDIATE')
+    try {
+      db.prepare('DELETE FROM webhooks WHERE 0').run()
+    } finally {
+      db.exec('ROLLBACK')
+    }
     // Full scans (dumps, exports) get their own connection with a small page cache: a dump of
     // every row would otherwise fill the writer's 16 MB cache with pages read once, and in WAL
     // mode a reader never blocks the writer. `:memory:` is private to one connection.
     scanner = options.path === ':memory:' ? db : new Database(options.path, { readonly: true })
     if (scanner !== db) scanner.pragma('cache_size = -1000')
   } catch (error) {
-    throw toStoreError(error, `open the database ${options.path}`)
+    const code = storeErrorCode(error)
+    throw code === 'UNWRITABLE'
+      ? new StoreError(code, `cannot write the database ${options.path}`, { cause: error })
+      : toStoreError(error, `open the database ${options.path}`)
   }
 
   const findDuplicate = db.prepare<[string], { id: number }>(
