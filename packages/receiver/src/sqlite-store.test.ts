@@ -235,6 +235,27 @@ describe('createSqliteStore', () => {
     expect(records[0]!.body).toBe(lines[1])
   })
 
+  it('bounds each chunk by body bytes too: a body over chunkBytes comes alone, none is skipped', async () => {
+    await store.close()
+    store = createSqliteStore({ path: file, chunkSize: 10, chunkBytes: 1000 })
+    const sizes = [300, 300, 300, 2500, 100, 900, 900, 40]
+    for (const [i, size] of sizes.entries()) {
+      const head = JSON.stringify({ messageId: `sized-${i}`, pad: '' })
+      await store.insert(
+        input(JSON.stringify({ messageId: `sized-${i}`, pad: 'x'.repeat(size - head.length) }))
+      )
+    }
+    const chunks = await collect(store.iterateCompact())
+    expect(chunks.map((chunk) => chunk.map((line) => line.length))).toEqual([
+      [300, 300, 300],
+      [2500],
+      [100, 900],
+      [900, 40],
+    ])
+    const records = await collect(store.iterate({ since: 2, limit: 4 }))
+    expect(records.map((r) => r.size)).toEqual([300, 2500, 100, 900])
+  })
+
   it('counts by event and status', async () => {
     await store.insert(input(jobEvent({ status: 'FAILED' })))
     await store.insert(input(jobEvent({ status: 'FAILED' })))

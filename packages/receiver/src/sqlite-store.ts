@@ -21,8 +21,13 @@ import type {
 export interface SqliteStoreOptions {
   /** A file path (its folder must exist) or `:memory:`. */
   path: string
-  /** Rows fetched per query by `iterate`/`iterateCompact`; bounds their memory. Default 128. */
+  /** Most rows fetched per query by `iterate`/`iterateCompact`. Default 128. */
   chunkSize?: number
+  /**
+   * Most body bytes fetched per query by `iterate`/`iterateCompact` (a larger body comes alone):
+   * with the row count, this bounds their memory whatever the row size. Default 1 MiB.
+   */
+  chunkBytes?: number
   /** How long a write waits for another connection's lock before failing `BUSY`. Default 5000. */
   busyTimeoutMs?: number
   /** Called after each group commit with the number of inserts it made durable (metrics). */
@@ -217,7 +222,7 @@ function storeErrorCode(error: unknown): StoreErrorCode {
   return 'FAILED'
 }
 
-function toStoreError(error: unknown, action: string): StoreError {
+function asStoreError(error: unknown, action: string): StoreError {
   if (error instanceof StoreError) return error
   return new StoreError(storeErrorCode(error), `could not ${action}`, { cause: error })
 }
@@ -233,7 +238,7 @@ function toStoreError(error: unknown, action: string): StoreError {
  *   file cannot be opened or its schema is newer than ours.
  */
 export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
-  const { chunkSize = 128, busyTimeoutMs = 5000, onCommit } = options
+  const { chunkSize = 128, chunkBytes = 1024 * 1024, busyTimeoutMs = 5000, onCommit } = options
   let db: Database.Database
   let scanner: Database.Database
   try {
@@ -262,7 +267,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     const code = storeErrorCode(error)
     throw code === 'UNWRITABLE'
       ? new StoreError(code, `cannot write the database ${options.path}`, { cause: error })
-      : toStoreError(error, `open the database ${options.path}`)
+      : asStoreError(error, `open the database ${options.path}`)
   }
 
   const findDuplicate = db.prepare<[string], { id: number }>(
@@ -346,6 +351,15 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   let queue: Pending[] = []
   let flushScheduled = false
   let closed = false
+  // Once SQLite has reported the file damaged (on any read or write), no webhook is
+  // acknowledged any more: an insert that happens to touch only healthy pages would succeed,
+  // but into a file that may lose it. The sender retries until the file is repaired.
+  let corruption: StoreError | null = null
+  const toStoreError = (error: unknown, action: string): StoreError => {
+    const storeError = asStoreError(error, action)
+    if (storeError.code === 'CORRUPT') corruption ??= storeError
+    return storeError
+  }
 
   function flush(): void {
     flushScheduled = false
@@ -391,15 +405,26 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       ensureOpen()
       const params: unknown[] = []
       const clauses = whereClause({ ...options, since }, params)
-      const size = Math.min(chunkSize, remaining)
-      const sql = `SELECT ${columns} FROM webhooks WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ?`
+      // The next chunkSize matching ids, then only those whose bodies fit in chunkBytes (always
+      // the first): 128 rows of 1 MiB would otherwise be read at once, several copies each.
+      const sql = `SELECT ${columns} FROM webhooks WHERE id IN (
+          SELECT id FROM (
+            SELECT id, sum(size) OVER w AS upto, row_number() OVER w AS n FROM (
+              SELECT id, size FROM webhooks WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ?
+            ) WINDOW w AS (ORDER BY id)
+          ) WHERE upto <= ? OR n = 1
+        ) ORDER BY id`
       // one short query per chunk: no read transaction stays open while the client reads slowly
-      const rows = statement(sql, scanner)
-        .raw(raw)
-        .all(...params, size) as Row[]
+      let rows: Row[]
+      try {
+        rows = statement(sql, scanner)
+          .raw(raw)
+          .all(...params, Math.min(chunkSize, remaining), chunkBytes) as Row[]
+      } catch (error) {
+        throw toStoreError(error, 'read the webhooks')
+      }
       if (rows.length === 0) return
       yield rows
-      if (rows.length < size) return
       remaining -= rows.length
       const last = rows[rows.length - 1] as unknown
       since = raw ? ((last as unknown[])[0] as number) : (last as { id: number }).id
@@ -409,6 +434,10 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   return {
     insert(input) {
       if (closed) return Promise.reject(new StoreError('CLOSED', 'the store is closed'))
+      if (corruption !== null) {
+        const message = 'the database file is corrupt; nothing is stored until it is repaired'
+        return Promise.reject(new StoreError('CORRUPT', message, { cause: corruption }))
+      }
       let row: PreparedRow
       try {
         row = prepareRow(input)

@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { exportNdjson } from '../export.ts'
+import { pulledBody } from '../pulled-body.ts'
 import { ImportError, importWebhooks, parseImport } from '../import.ts'
 import { ReplayError, replayWebhook } from '../replay.ts'
 import type { WebhookStore } from '../store.ts'
@@ -31,6 +32,8 @@ export interface InspectorDeps {
   maxImportBytes?: number
   /** The page's static files; default `src/inspector/client` of this package. */
   assetsDir?: string
+  /** Where an error in the middle of a streamed export is reported. Default `console.error`. */
+  onError?: (error: unknown) => void
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable'
@@ -157,7 +160,8 @@ export function createInspectorRoutes(deps: InspectorDeps): Hono {
   routes.get('/api/export', (c) => {
     const filter = query(() => filterFromQuery(c.req.query()))
     const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-    return c.body(exportNdjson(store, filter), 200, {
+    const onError = deps.onError ?? ((error: unknown) => console.error(error))
+    return c.body(pulledBody(c, exportNdjson(store, filter), onError), 200, {
       'content-type': 'application/x-ndjson; charset=utf-8',
       'content-disposition': `attachment; filename="webhooks-${stamp}.ndjson"`,
       'cache-control': 'no-store',
