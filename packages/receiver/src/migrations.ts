@@ -71,6 +71,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 3,
+    description: "the envelope's timestamp as a column, so a timeline reads no body",
+    up(db) {
+      // only a string timestamp, as extractFields does; CAST: a BLOB argument would be JSONB
+      db.exec(`
+        ALTER TABLE webhooks ADD COLUMN sent_at TEXT;
+        UPDATE webhooks SET sent_at = json_extract(coalesce(compact, CAST(body AS TEXT)), '$.timestamp')
+          WHERE json_valid(coalesce(compact, CAST(body AS TEXT)))
+            AND json_type(coalesce(compact, CAST(body AS TEXT)), '$.timestamp') = 'text';
+      `)
+    },
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length

@@ -387,6 +387,10 @@ describe('migrate', () => {
       expect(record?.body).toBe(EXAMPLE_EVENTS.orderLive)
       expect(record?.receivedAt).toBe('2022-07-25T16:32:28.000Z')
       expect((await store.list({ q: 'oneatlas' })).items.map((w) => w.id)).toEqual([1])
+      // v3 took the envelope's timestamp out of the stored body
+      expect(await store.listArrivals()).toMatchObject([
+        { id: 1, timestamp: JSON.parse(EXAMPLE_EVENTS.orderLive).timestamp },
+      ])
       expect((await store.insert(input(EXAMPLE_EVENTS.orderLive))).id).toBe(2)
       expect(
         (await store.insert({ ...input('{}'), body: bytes('{"messageId":"m-old"}') })).duplicate

@@ -92,6 +92,7 @@ interface PreparedRow {
   dedup_key: string | null
   verdict: string
   size: number
+  sent_at: string | null
 }
 
 interface Pending {
@@ -178,6 +179,7 @@ function prepareRow(input: WebhookInput): PreparedRow {
           : null,
     verdict: input.verdict,
     size: body.byteLength,
+    sent_at: fields.timestamp,
   }
 }
 
@@ -279,9 +281,10 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   )
   const insertWebhook = db.prepare<Omit<PreparedRow, 'fts'>>(
     `INSERT INTO webhooks (received_at, body, compact, headers, remote_address, event, live_mode,
-       status, message_id, job_id, order_id, idempotency_key, dedup_key, verdict, size)
+       status, message_id, job_id, order_id, idempotency_key, dedup_key, verdict, size, sent_at)
      VALUES (@received_at, @body, @compact, @headers, @remote_address, @event, @live_mode,
-       @status, @message_id, @job_id, @order_id, @idempotency_key, @dedup_key, @verdict, @size)`
+       @status, @message_id, @job_id, @order_id, @idempotency_key, @dedup_key, @verdict, @size,
+       @sent_at)`
   )
   const insertFts = db.prepare<[number | bigint, string]>(
     'INSERT INTO webhooks_fts (rowid, body) VALUES (?, ?)'
@@ -475,6 +478,24 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       const items = rows.slice(0, limit).map(toSummary)
       const nextCursor = rows.length > limit ? String(items[items.length - 1]!.id) : null
       return { items, nextCursor } satisfies Page
+    },
+
+    async listArrivals(options = {}) {
+      ensureOpen()
+      const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+      const params: unknown[] = []
+      const clauses = whereClause(options, params)
+      const where = clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`
+      // summary columns only: the bodies (1 MiB each, possibly) are never read into memory
+      try {
+        const rows = statement(
+          `SELECT ${SUMMARY_COLUMNS}, sent_at FROM webhooks ${where} ORDER BY id LIMIT ?`,
+          scanner
+        ).all(...params, limit) as (SummaryRow & { sent_at: string | null })[]
+        return rows.map((row) => ({ ...toSummary(row), timestamp: row.sent_at }))
+      } catch (error) {
+        throw toStoreError(error, 'read the webhooks')
+      }
     },
 
     async *iterate(options = {}) {

@@ -1,4 +1,5 @@
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -99,7 +100,7 @@ describe('a damaged SQLite file, on a real socket', () => {
   }
 
   afterEach(async () => {
-    server.closeAllConnections()
+    ;(server as Server).closeAllConnections()
     await new Promise((resolve) => server.close(resolve))
     await store.close()
     rmSync(dir, { recursive: true, force: true })

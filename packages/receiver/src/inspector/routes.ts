@@ -6,9 +6,10 @@ import { exportNdjson } from '../export.ts'
 import { pulledBody } from '../pulled-body.ts'
 import { ImportError, importWebhooks, parseImport } from '../import.ts'
 import { ReplayError, replayWebhook } from '../replay.ts'
+import { MAX_PAGE_SIZE } from '../store.ts'
 import type { WebhookStore } from '../store.ts'
 import { streamWebhooks } from '../stream.ts'
-import { buildTimeline } from '../timeline.ts'
+import { buildTimeline, TimelineCursorError } from '../timeline.ts'
 import type { WebhookEvents } from '../webhook-events.ts'
 import { loadAssets } from './assets.ts'
 import type { Assets } from './assets.ts'
@@ -154,7 +155,20 @@ export function createInspectorRoutes(deps: InspectorDeps): Hono {
   routes.get('/api/timeline', async (c) => {
     const key = (c.req.query('key') ?? c.req.query('jobId') ?? c.req.query('orderId'))?.trim()
     if (!key) throw badRequest('timeline needs ?key=<job or order id>')
-    return c.json(await buildTimeline(store, key))
+    const limit = c.req.query('limit')
+    if (limit !== undefined && !(/^\d{1,3}$/.test(limit) && +limit >= 1 && +limit <= MAX_PAGE_SIZE))
+      throw badRequest(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+    try {
+      return c.json(
+        await buildTimeline(store, key, {
+          cursor: c.req.query('cursor') ?? null,
+          ...(limit === undefined ? {} : { limit: Number(limit) }),
+        })
+      )
+    } catch (error) {
+      if (error instanceof TimelineCursorError) throw badRequest(error.message)
+      throw error
+    }
   })
 
   routes.get('/api/export', (c) => {
