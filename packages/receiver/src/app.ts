@@ -341,6 +341,7 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
       secret,
       replayUrl,
       onError,
+      maxBodyBytes,
       ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }),
       ...(assetsDir === undefined ? {} : { assetsDir }),
     })

@@ -1,10 +1,9 @@
 import { Hono } from 'hono'
 import type { Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { exportNdjson } from '../export.ts'
 import { pulledBody } from '../pulled-body.ts'
-import { ImportError, importWebhooks, parseImport } from '../import.ts'
+import { ImportError, importWebhooks, readImport } from '../import.ts'
 import { ReplayError, replayWebhook } from '../replay.ts'
 import { MAX_PAGE_SIZE } from '../store.ts'
 import type { WebhookStore } from '../store.ts'
@@ -31,6 +30,8 @@ export interface InspectorDeps {
   heartbeatMs?: number
   /** Largest accepted import upload; default 256 MiB. */
   maxImportBytes?: number
+  /** Largest body of one imported record (RECEIVER_MAX_BODY_BYTES); default 1 MiB. */
+  maxBodyBytes?: number
   /** The page's static files; default `src/inspector/client` of this package. */
   assetsDir?: string
   /** Where an error in the middle of a streamed export is reported. Default `console.error`. */
@@ -38,7 +39,10 @@ export interface InspectorDeps {
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable'
-/** An import is parsed whole before anything is stored, so it is held in memory: cap it. */
+/**
+ * An import is checked whole before anything is stored, so its records are held in memory
+ * (compactly: about 3/4 of the upload at most): cap it.
+ */
 export const MAX_IMPORT_BYTES = 256 * 1024 * 1024
 // Webhook bodies are untrusted input shown on the page: no inline script, nothing from elsewhere.
 const PAGE_CSP =
@@ -182,37 +186,41 @@ export function createInspectorRoutes(deps: InspectorDeps): Hono {
     })
   })
 
-  routes.post(
-    '/api/import',
-    bodyLimit({
-      maxSize: deps.maxImportBytes ?? MAX_IMPORT_BYTES,
-      onError: () => {
-        throw new HTTPException(413, {
-          message: `import larger than ${deps.maxImportBytes ?? MAX_IMPORT_BYTES} bytes; split the file`,
-        })
-      },
-    }),
-    async (c) => {
-      try {
-        const inputs = parseImport(await c.req.text())
-        const result = await importWebhooks(store, inputs)
-        for (const webhook of result.stored) events.emit({ type: 'stored', webhook })
-        return c.json({
-          total: result.total,
-          imported: result.imported,
-          duplicates: result.duplicates,
-        })
-      } catch (error) {
-        if (!(error instanceof ImportError)) throw error
-        if (error.code !== 'STORE_FAILED') {
-          return c.json({ code: 400, msg: error.message, errors: error.errors }, 400)
-        }
-        for (const webhook of error.partial?.stored ?? []) events.emit({ type: 'stored', webhook })
-        const { total = 0, imported = 0, duplicates = 0 } = error.partial ?? {}
-        return c.json({ code: 500, msg: error.message, total, imported, duplicates }, 500)
+  routes.post('/api/import', async (c) => {
+    const maxImportBytes = deps.maxImportBytes ?? MAX_IMPORT_BYTES
+    const tooLarge = () =>
+      new HTTPException(413, {
+        message: `import larger than ${maxImportBytes} bytes; split the file`,
+      })
+    // a declared length is checked before reading; a chunked upload is counted while read
+    const length = c.req.header('content-length')
+    if (length !== undefined && Number(length) > maxImportBytes) throw tooLarge()
+    try {
+      const inputs = await readImport(c.req.raw.body, {
+        // createApp passes its own; 1 MiB is its default too (not imported: app.ts imports us)
+        maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,
+        maxImportBytes,
+      })
+      const result = await importWebhooks(store, inputs)
+      for (const webhook of result.stored) events.emit({ type: 'stored', webhook })
+      return c.json({
+        total: result.total,
+        imported: result.imported,
+        duplicates: result.duplicates,
+      })
+    } catch (error) {
+      if (!(error instanceof ImportError)) throw error
+      if (error.code === 'TOO_LARGE') throw tooLarge()
+      if (error.code !== 'STORE_FAILED') {
+        // the rest of the upload is not read: close the connection rather than drain it
+        c.header('connection', 'close')
+        return c.json({ code: 400, msg: error.message, errors: error.errors }, 400)
       }
+      for (const webhook of error.partial?.stored ?? []) events.emit({ type: 'stored', webhook })
+      const { total = 0, imported = 0, duplicates = 0 } = error.partial ?? {}
+      return c.json({ code: 500, msg: error.message, total, imported, duplicates }, 500)
     }
-  )
+  })
 
   return routes
 }
