@@ -278,4 +278,28 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
     expect(await detail.locator('.panel-bar').first().textContent()).toContain('205 deliveries')
     expect(await items.last().getAttribute('class')).toContain('current')
   })
+
+  it('Should import a file, refusing one with a bad line by its line number', async () => {
+    await page.goto(baseUrl)
+    await page.locator('#list .row').first().waitFor()
+    const good = JSON.stringify({
+      bodyBase64: Buffer.from(
+        JSON.stringify({
+          ...job('d00d0000-1111-4222-8333-444455556666', 'PENDING', 50),
+          messageId: 'imported-1',
+        })
+      ).toString('base64'),
+      receivedAt: at(50),
+    })
+    const upload = (text: string) =>
+      page.locator('#import-file').setInputFiles({
+        name: 'webhooks.ndjson',
+        mimeType: 'application/x-ndjson',
+        buffer: Buffer.from(text),
+      })
+    await upload(`${good}\nnot json\n`)
+    await page.getByRole('status').filter({ hasText: 'Import refused: line 2: not JSON' }).waitFor()
+    await upload(`${good}\n`)
+    await page.getByRole('status').filter({ hasText: 'Imported 1, 0 duplicates' }).waitFor()
+  })
 })
