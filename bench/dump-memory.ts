@@ -1,13 +1,14 @@
 // pnpm bench:dump-memory — peak RSS of the receiver while it serves /dump-webhooks, /api/export
 // and /api/timeline over 300 stored webhooks of 1 MiB each (issue 9: "dumps of 1 MiB rows use
-// about 340 MB", "timeline ... 2.6 GB per request"). Each request runs in a fresh receiver
-// process (the esbuild bundle on plain node, as in production), so its VmHWM is that request's
-// own peak; the client reads as fast as the socket delivers. The baseline in the same run is
-// the data itself: the database file's size, and the bytes each response carried.
+// about 340 MB", "timeline ... 2.6 GB per request"), then while it takes an ~80 MB /api/import
+// ("80 MB for 429 s with 3.5 GB"), with /ping called in a loop meanwhile. Each request runs in
+// a fresh receiver process (the esbuild bundle on plain node, as in production), so its VmHWM
+// is that request's own peak; the client reads as fast as the socket delivers. The baseline in
+// the same run is the data itself: the database file's size, the bytes each response carried.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { get } from 'node:http'
+import { get, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { BUNDLE_MAIN, bundleReceiver } from '../packages/receiver/scripts/bundle.ts'
@@ -72,6 +73,46 @@ function download(url: string): Promise<{ status: number; bytes: number }> {
   })
 }
 
+/** POSTs `body` to /api/import while /ping is called in a loop; the pings' worst wait. */
+async function importWhilePinging(
+  url: string,
+  body: Buffer
+): Promise<{ status: number; seconds: number; pings: number; worstPingMs: number }> {
+  const started = performance.now()
+  let done = false
+  const upload = new Promise<number>((resolve, reject) => {
+    const req = request(`${url}/api/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', 'content-length': body.byteLength },
+    })
+    req.on('response', (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode!))
+    })
+    req.on('error', reject)
+    req.end(body)
+  }).finally(() => (done = true))
+  let pings = 0
+  let worstPingMs = 0
+  while (!done) {
+    const at = performance.now()
+    await (await fetch(`${url}/ping`)).text()
+    worstPingMs = Math.max(worstPingMs, performance.now() - at)
+    pings++
+  }
+  const status = await upload
+  return { status, seconds: (performance.now() - started) / 1000, pings, worstPingMs }
+}
+
+/** An export line (the format of /api/export) for body `i`. */
+const importLine = (i: number) =>
+  JSON.stringify({
+    bodyBase64: body(i).toString('base64'),
+    receivedAt: '2024-03-01T10:00:00.000Z',
+    headers: { 'content-type': 'application/json' },
+    verdict: 'unchecked',
+  })
+
 const dir = mkdtempSync(path.join(tmpdir(), 'bench-dump-memory-'))
 try {
   await bundleReceiver()
@@ -113,6 +154,39 @@ try {
         `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 0)} MiB`,
         `${idle.toFixed(0)} MB`,
         `${peak.toFixed(0)} MB`,
+        `${(peak - idle).toFixed(0)} MB`,
+      ])
+    )
+  }
+
+  // ~80 MB: 57 records of 1 MiB (the body limit), then one bad line that refuses them all
+  const lines = Array.from({ length: 57 }, (_, i) => importLine(ROWS + i))
+  const valid = Buffer.from(`${lines.join('\n')}\n`)
+  const refused = Buffer.from(`${lines.join('\n')}\n{"bodyBase64": "not base64!"}\n`)
+  console.log('')
+  console.log(
+    row(['request', 'upload', 'answer', 'time', 'pings meanwhile', 'worst ping', 'peak - idle'])
+  )
+  console.log(row(['---', '---:', '---:', '---:', '---:', '---:', '---:']))
+  for (const [name, upload] of [
+    ['POST /api/import, last line bad', refused],
+    ['POST /api/import, all valid', valid],
+  ] as const) {
+    const receiver = await startReceiver(path.join(dir, `import-${upload.byteLength}.db`))
+    const pid = receiver.child.pid!
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const idle = memoryMb(pid, 'VmRSS')
+    const result = await importWhilePinging(receiver.url, upload)
+    const peak = memoryMb(pid, 'VmHWM')
+    await stop(receiver.child)
+    console.log(
+      row([
+        name,
+        `${(upload.byteLength / 2 ** 20).toFixed(0)} MiB`,
+        String(result.status),
+        `${result.seconds.toFixed(2)} s`,
+        String(result.pings),
+        `${result.worstPingMs.toFixed(0)} ms`,
         `${(peak - idle).toFixed(0)} MB`,
       ])
     )

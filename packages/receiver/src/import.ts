@@ -54,7 +54,7 @@ const MAX_LINE_OVERHEAD = 1024 * 1024
 const SLICE_BYTES = 64 * 1024
 // Stores are written in batches of this many records or bytes, whichever comes first.
 const INSERT_BATCH = 256
-const INSERT_BATCH_BYTES = 8 * 1024 * 1024
+const INSERT_BATCH_BYTES = 2 * 1024 * 1024
 // Any time a Date can hold, as milliseconds since the epoch (ECMA-262: ±8.64e15).
 const MAX_TIME = 8_640_000_000_000_000
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
