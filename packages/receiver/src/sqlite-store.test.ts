@@ -235,7 +235,7 @@ describe('createSqliteStore', () => {
     expect(records[0]!.body).toBe(lines[1])
   })
 
-  it('bounds each chunk by body bytes too: a body over chunkBytes comes alone, none is skipped', async () => {
+  it('bounds each chunk by body bytes too: a chunk ends at the row reaching chunkBytes, none is skipped', async () => {
     await store.close()
     store = createSqliteStore({ path: file, chunkSize: 10, chunkBytes: 1000 })
     const sizes = [300, 300, 300, 2500, 100, 900, 900, 40]
@@ -247,8 +247,7 @@ describe('createSqliteStore', () => {
     }
     const chunks = await collect(store.iterateCompact())
     expect(chunks.map((chunk) => chunk.map((line) => line.length))).toEqual([
-      [300, 300, 300],
-      [2500],
+      [300, 300, 300, 2500],
       [100, 900],
       [900, 40],
     ])

@@ -24,8 +24,8 @@ export interface SqliteStoreOptions {
   /** Most rows fetched per query by `iterate`/`iterateCompact`. Default 128. */
   chunkSize?: number
   /**
-   * Most body bytes fetched per query by `iterate`/`iterateCompact` (a larger body comes alone):
-   * with the row count, this bounds their memory whatever the row size. Default 1 MiB.
+   * A query of `iterate`/`iterateCompact` stops at the row whose body reaches this many bytes
+   * in total: with the row count, this bounds their memory whatever the row size. Default 1 MiB.
    */
   chunkBytes?: number
   /** How long a write waits for another connection's lock before failing `BUSY`. Default 5000. */
@@ -400,7 +400,8 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   async function* chunks<Row>(
     columns: string,
     options: IterateOptions,
-    raw: boolean
+    raw: boolean,
+    sizeOf: (row: Row) => number
   ): AsyncGenerator<Row[]> {
     let since = options.since ?? 0
     let remaining = options.limit ?? Number.POSITIVE_INFINITY
@@ -408,26 +409,32 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       ensureOpen()
       const params: unknown[] = []
       const clauses = whereClause({ ...options, since }, params)
-      // The next chunkSize matching ids, then only those whose bodies fit in chunkBytes (always
-      // the first): 128 rows of 1 MiB would otherwise be read at once, several copies each.
-      const sql = `SELECT ${columns} FROM webhooks WHERE id IN (
-          SELECT id FROM (
-            SELECT id, sum(size) OVER w AS upto, row_number() OVER w AS n FROM (
-              SELECT id, size FROM webhooks WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ?
-            ) WINDOW w AS (ORDER BY id)
-          ) WHERE upto <= ? OR n = 1
-        ) ORDER BY id`
-      // one short query per chunk: no read transaction stays open while the client reads slowly
-      let rows: Row[]
+      const sql = `SELECT ${columns} FROM webhooks WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ?`
+      // One short query per chunk: no read transaction stays open while the client reads
+      // slowly. Rows are stepped one by one and the chunk ends at the row that reaches
+      // chunkBytes: 128 rows of 1 MiB would otherwise be read at once, several copies each.
+      const rows: Row[] = []
+      const size = Math.min(chunkSize, remaining)
+      let full = false
       try {
-        rows = statement(sql, scanner)
+        let bytes = 0
+        const stepped = statement(sql, scanner)
           .raw(raw)
-          .all(...params, Math.min(chunkSize, remaining), chunkBytes) as Row[]
+          .iterate(...params, size) as IterableIterator<Row>
+        for (const row of stepped) {
+          rows.push(row)
+          bytes += sizeOf(row)
+          if (bytes >= chunkBytes) {
+            full = true
+            break
+          }
+        }
       } catch (error) {
         throw toStoreError(error, 'read the webhooks')
       }
       if (rows.length === 0) return
       yield rows
+      if (rows.length < size && !full) return
       remaining -= rows.length
       const last = rows[rows.length - 1] as unknown
       since = raw ? ((last as unknown[])[0] as number) : (last as { id: number }).id
@@ -499,14 +506,20 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     },
 
     async *iterate(options = {}) {
-      for await (const rows of chunks<RecordRow>(RECORD_COLUMNS, options, false)) {
+      for await (const rows of chunks<RecordRow>(
+        RECORD_COLUMNS,
+        options,
+        false,
+        (row) => row.size
+      )) {
         for (const row of rows) yield toRecord(row)
       }
     },
 
     async *iterateCompact(options = {}) {
       const columns = 'id, coalesce(compact, CAST(body AS TEXT))'
-      for await (const rows of chunks<[number, string]>(columns, options, true)) {
+      const sizeOf = (row: [number, string]) => row[1].length
+      for await (const rows of chunks<[number, string]>(columns, options, true, sizeOf)) {
         yield rows.map((row) => row[1])
       }
     },
