@@ -10,6 +10,7 @@ import { withoutCredentials } from './credential-headers.ts'
 import { crossSiteGuard, requireJsonBody } from './cross-site.ts'
 import { InvalidBodyError, StoreError } from './errors.ts'
 import { createInspectorRoutes } from './inspector/routes.ts'
+import { pulledBody } from './pulled-body.ts'
 import { filterFromQuery, QueryError } from './query-filter.ts'
 import type { ReplaySettings } from './replay.ts'
 import { requestHeader as header } from './request-header.ts'
@@ -323,31 +324,29 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
 
     const chunks = store.iterateCompact(iterateOptions)[Symbol.asyncIterator]()
     let count = 0
-    const stream = new ReadableStream<Uint8Array>(
+    let counted = false
+    const body = pulledBody(
+      c,
       {
-        async pull(controller) {
-          const next = await chunks.next().catch((error: unknown) => {
-            // the 200 is already sent: abort the body so the client sees a truncated dump
-            onError(error)
-            throw error
-          })
+        async next() {
+          if (counted) return null
+          const next = await chunks.next()
           if (next.done) {
-            controller.enqueue(Buffer.from(`{"number_webhooks_received": ${count}}\n`))
-            controller.close()
-            return
+            counted = true
+            return Buffer.from(`{"number_webhooks_received": ${count}}\n`)
           }
           count += next.value.length
-          controller.enqueue(Buffer.from(`${next.value.join('\n')}\n`))
+          return Buffer.from(`${next.value.join('\n')}\n`)
         },
-        async cancel() {
+        async close() {
           await chunks.return?.()
         },
       },
-      // nothing is read from the store before the client asks (HEAD never asks)
-      { highWaterMark: 0 }
+      // the 200 is already sent: the connection is aborted so the client sees a failed dump
+      onError
     )
     // NDJSON, not one JSON document (the original said application/json, bug B10)
-    return c.body(stream, 200, { 'content-type': 'application/x-ndjson' })
+    return c.body(body, 200, { 'content-type': 'application/x-ndjson' })
   })
   app.all('/dump-webhooks', (c) => methodNotAllowed(c, 'GET, HEAD'))
 
@@ -395,6 +394,8 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
       events,
       secret,
       replayUrl,
+      onError,
+      maxBodyBytes,
       ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }),
       ...(replay === undefined ? {} : { replay }),
       ...(assetsDir === undefined ? {} : { assetsDir }),

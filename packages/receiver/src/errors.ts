@@ -14,8 +14,12 @@ export class ConfigError extends Error {
   }
 }
 
-/** `BUSY`: the database is locked by another writer (retryable, 503); `FAILED`: anything else. */
-export type StoreErrorCode = 'BUSY' | 'FAILED' | 'CLOSED'
+/**
+ * `BUSY`: the database is locked by another writer (retryable, 503); `UNWRITABLE`: the file or
+ * its folder cannot be written (found when opening); `CORRUPT`: SQLite found the file damaged;
+ * `FAILED`: anything else.
+ */
+export type StoreErrorCode = 'BUSY' | 'UNWRITABLE' | 'CORRUPT' | 'FAILED' | 'CLOSED'
 
 /** Thrown (or rejected) by a `WebhookStore` when the database cannot do what was asked. */
 export class StoreError extends Error {

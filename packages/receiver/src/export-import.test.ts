@@ -169,6 +169,84 @@ describe('GET /api/export and POST /api/import', () => {
     expect((await target.stats()).total).toBe(0)
   })
 
+  const record = (fields: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      bodyBase64: Buffer.from(jobEvent({ messageId: `r-${Math.random()}` })).toString('base64'),
+      receivedAt: '2024-05-01T12:00:00.000Z',
+      ...fields,
+    })
+
+  it.each([
+    ['a number past what a Date holds', 1e20],
+    ['just past the last valid time', 8_640_000_000_000_001],
+    ['an ISO time past the Date range', '+275760-09-13T00:00:00.001Z'],
+    ['a time before 1970', '1969-12-31T23:59:59Z'],
+    ['not a time', { at: 'noon' }],
+    ['missing', undefined],
+  ])('Should refuse receivedAt %s with 400 naming the line, storing nothing', async (_, time) => {
+    const res = await importText([record(), record({ receivedAt: time })].join('\n'))
+    expect(res.status).toBe(400)
+    expect((await res.json()).errors).toEqual([
+      { line: 2, message: 'receivedAt must be an ISO 8601 time' },
+    ])
+    expect((await target.stats()).total).toBe(0)
+  })
+
+  it('Should keep the latest and earliest valid times', async () => {
+    const res = await importText(
+      [record({ receivedAt: 8_640_000_000_000_000 }), record({ receivedAt: 0 })].join('\n')
+    )
+    expect(res.status).toBe(200)
+    expect((await target.get(1))!.receivedAt).toBe('+275760-09-13T00:00:00.000Z')
+    expect((await target.get(2))!.receivedAt).toBe('1970-01-01T00:00:00.000Z')
+  })
+
+  it('Should refuse records whose body is over RECEIVER_MAX_BODY_BYTES, however long the line', async () => {
+    const app = createApp({ store: target, maxBodyBytes: 2048 })
+    const body = (size: number) => {
+      const empty = JSON.stringify({ messageId: `big-${size}`, pad: '' })
+      return Buffer.from(
+        JSON.stringify({ messageId: `big-${size}`, pad: 'x'.repeat(size - empty.length) })
+      )
+    }
+    const lines = [
+      record({ bodyBase64: body(2048).toString('base64') }),
+      record({ bodyBase64: body(2049).toString('base64') }),
+      // far past the longest line a 2 KiB body can make: skipped without being kept whole
+      record({ bodyBase64: body(3 * 1024 * 1024).toString('base64') }),
+      record(),
+    ]
+    const res = await app.request('/api/import', { method: 'POST', body: lines.join('\n') })
+    expect(res.status).toBe(400)
+    expect((await res.json()).errors).toEqual([
+      { line: 2, message: 'body is 2049 bytes, larger than RECEIVER_MAX_BODY_BYTES (2048)' },
+      {
+        line: 3,
+        message: expect.stringMatching(/^line longer than \d+ bytes: its body is over 2048 bytes$/),
+      },
+    ])
+    expect((await target.stats()).total).toBe(0)
+    const ok = await app.request('/api/import', { method: 'POST', body: lines[0]! })
+    expect(await ok.json()).toEqual({ total: 1, imported: 1, duplicates: 0 })
+  })
+
+  it('Should stop at the 100th bad line and list those 100', async () => {
+    const lines = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? record() : `bad ${i}`))
+    const res = await importText(lines.join('\r\n'))
+    expect(res.status).toBe(400)
+    const body = await res.json()
+    expect(body.errors).toHaveLength(100)
+    expect(body.errors.map((e: { line: number }) => e.line)).toEqual(
+      Array.from({ length: 150 }, (_, i) => i + 1)
+        .filter((n) => n % 3 !== 1)
+        .slice(0, 100)
+    )
+    expect(body.msg).toMatch(
+      /^100 invalid lines, stopped reading at line 150 \(first: line 2: not JSON\); nothing was imported$/
+    )
+    expect((await target.stats()).total).toBe(0)
+  })
+
   it('Should refuse an empty upload', async () => {
     const res = await importText('\n\n')
     expect(res.status).toBe(400)

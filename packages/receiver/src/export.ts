@@ -1,4 +1,5 @@
 import { withoutCredentials } from './credential-headers.ts'
+import type { BodySource } from './pulled-body.ts'
 import type { WebhookFilter, WebhookRecord, WebhookStore } from './store.ts'
 
 /** One line of an NDJSON export: the full record, credentials removed. */
@@ -7,27 +8,20 @@ function exportLine(record: WebhookRecord): string {
 }
 
 /**
- * The matching webhooks as NDJSON, oldest first, one full record per line. Streamed from the
- * store, so memory stays flat whatever the count; the reader's pace drives the reads.
+ * The matching webhooks as NDJSON, oldest first, one full record per line, for `pulledBody`.
+ * Read from the store as the client reads, so memory stays flat whatever the count and size.
  */
-export function exportNdjson(
-  store: WebhookStore,
-  filter: WebhookFilter
-): ReadableStream<Uint8Array> {
+export function exportNdjson(store: WebhookStore, filter: WebhookFilter): BodySource {
   const encoder = new TextEncoder()
   let iterator: AsyncIterator<WebhookRecord> | null = null
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        iterator ??= store.iterate(filter)[Symbol.asyncIterator]()
-        const next = await iterator.next()
-        if (next.done) controller.close()
-        else controller.enqueue(encoder.encode(exportLine(next.value)))
-      },
-      async cancel() {
-        await iterator?.return?.()
-      },
+  return {
+    async next() {
+      iterator ??= store.iterate(filter)[Symbol.asyncIterator]()
+      const next = await iterator.next()
+      return next.done ? null : encoder.encode(exportLine(next.value))
     },
-    { highWaterMark: 16 }
-  )
+    async close() {
+      await iterator?.return?.()
+    },
+  }
 }

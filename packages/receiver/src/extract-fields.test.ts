@@ -11,6 +11,7 @@ describe('extractFields', () => {
       messageId: 'b6743fe0-9a26-44e9-b7aa-304b740aca55',
       jobId: 'FB0DA199-01DF-4635-910D-A823AE7DC200',
       orderId: null,
+      timestamp: JSON.parse(EXAMPLE_EVENTS.jobTest).timestamp,
     })
   })
 
@@ -47,17 +48,21 @@ describe('extractFields', () => {
     })
   })
 
-  it.each([[null], [[1, 2]], ['text'], [42], [{ event: 7, liveMode: 'yes', body: [] }]])(
-    'gives null fields for %j',
-    (value) => {
-      expect(extractFields(value)).toEqual({
-        event: null,
-        liveMode: null,
-        status: null,
-        messageId: null,
-        jobId: null,
-        orderId: null,
-      })
-    }
-  )
+  it.each([
+    [null],
+    [[1, 2]],
+    ['text'],
+    [42],
+    [{ event: 7, liveMode: 'yes', body: [], timestamp: 1658766154 }],
+  ])('gives null fields for %j', (value) => {
+    expect(extractFields(value)).toEqual({
+      event: null,
+      liveMode: null,
+      status: null,
+      messageId: null,
+      jobId: null,
+      orderId: null,
+      timestamp: null,
+    })
+  })
 })

@@ -6,6 +6,8 @@ export interface WebhookFields {
   messageId: string | null
   jobId: string | null
   orderId: string | null
+  /** The envelope's own `timestamp`: when UP42 says it sent the webhook. */
+  timestamp: string | null
 }
 
 type Json = Record<string, unknown>
@@ -30,6 +32,7 @@ export function extractFields(parsed: unknown): WebhookFields {
       messageId: null,
       jobId: null,
       orderId: null,
+      timestamp: null,
     }
   }
   const event = str(parsed.event)
@@ -48,5 +51,6 @@ export function extractFields(parsed: unknown): WebhookFields {
     messageId: str(parsed.messageId),
     jobId,
     orderId: str(inner.orderId),
+    timestamp: str(parsed.timestamp),
   }
 }

@@ -26,6 +26,7 @@ export type {
   ReplayAttempt,
   ReplayAttemptInput,
   Verdict,
+  WebhookArrival,
   WebhookFilter,
   WebhookInput,
   WebhookRecord,

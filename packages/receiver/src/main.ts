@@ -41,8 +41,19 @@ try {
 } catch (error) {
   const detail =
     error instanceof StoreError && error.cause instanceof Error ? `: ${error.cause.message}` : ''
-  complain(`${(error as Error).message}${detail}`)
-  process.exit(1)
+  // a folder or file we may not write is a configuration mistake, like a bad variable: exit 2
+  const unwritable =
+    (error instanceof StoreError && error.code === 'UNWRITABLE') ||
+    ['EACCES', 'EROFS', 'ENOTDIR', 'EEXIST', 'EPERM'].includes(
+      String((error as { code?: unknown }).code)
+    )
+  const reason = error instanceof StoreError ? detail.slice(2) : (error as Error).message
+  complain(
+    unwritable
+      ? `RECEIVER_DB (--db) ${path.resolve(config.dbPath)} is not writable (${reason}); check the permissions of the file and its folder`
+      : `${(error as Error).message}${detail}`
+  )
+  process.exit(unwritable ? 2 : 1)
 }
 
 // aborted on shutdown: a replay to a target that never answers must not hold the exit

@@ -71,6 +71,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 3,
+    description: "the envelope's timestamp as a column, so a timeline reads no body",
+    up(db) {
+      // only a string timestamp, as extractFields does; CAST: a BLOB argument would be JSONB
+      db.exec(`
+        ALTER TABLE webhooks ADD COLUMN sent_at TEXT;
+        UPDATE webhooks SET sent_at = json_extract(coalesce(compact, CAST(body AS TEXT)), '$.timestamp')
+          WHERE json_valid(coalesce(compact, CAST(body AS TEXT)))
+            AND json_type(coalesce(compact, CAST(body AS TEXT)), '$.timestamp') = 'text';
+      `)
+    },
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length
@@ -83,7 +96,8 @@ export function migrate(
   db: Database.Database,
   { to = LATEST_SCHEMA_VERSION }: { to?: number } = {}
 ): { from: number; to: number } {
-  const from = db.pragma('user_version', { simple: true }) as number
+  const version = () => db.pragma('user_version', { simple: true }) as number
+  const from = version()
   if (from > LATEST_SCHEMA_VERSION) {
     throw new StoreError(
       'FAILED',
@@ -92,10 +106,13 @@ export function migrate(
   }
   for (const migration of MIGRATIONS) {
     if (migration.version <= from || migration.version > to) continue
+    // IMMEDIATE, and the version read again under the write lock: two processes starting on
+    // one new file wait for each other here, and the second finds the step already done.
     db.transaction(() => {
+      if (version() >= migration.version) return
       migration.up(db)
       db.pragma(`user_version = ${migration.version}`)
-    })()
+    }).immediate()
   }
   return { from, to: Math.max(from, to) }
 }

@@ -235,6 +235,26 @@ describe('createSqliteStore', () => {
     expect(records[0]!.body).toBe(lines[1])
   })
 
+  it('bounds each chunk by body bytes too: a chunk ends at the row reaching chunkBytes, none is skipped', async () => {
+    await store.close()
+    store = createSqliteStore({ path: file, chunkSize: 10, chunkBytes: 1000 })
+    const sizes = [300, 300, 300, 2500, 100, 900, 900, 40]
+    for (const [i, size] of sizes.entries()) {
+      const head = JSON.stringify({ messageId: `sized-${i}`, pad: '' })
+      await store.insert(
+        input(JSON.stringify({ messageId: `sized-${i}`, pad: 'x'.repeat(size - head.length) }))
+      )
+    }
+    const chunks = await collect(store.iterateCompact())
+    expect(chunks.map((chunk) => chunk.map((line) => line.length))).toEqual([
+      [300, 300, 300, 2500],
+      [100, 900],
+      [900, 40],
+    ])
+    const records = await collect(store.iterate({ since: 2, limit: 4 }))
+    expect(records.map((r) => r.size)).toEqual([300, 2500, 100, 900])
+  })
+
   it('counts by event and status', async () => {
     await store.insert(input(jobEvent({ status: 'FAILED' })))
     await store.insert(input(jobEvent({ status: 'FAILED' })))
@@ -366,6 +386,10 @@ describe('migrate', () => {
       expect(record?.body).toBe(EXAMPLE_EVENTS.orderLive)
       expect(record?.receivedAt).toBe('2022-07-25T16:32:28.000Z')
       expect((await store.list({ q: 'oneatlas' })).items.map((w) => w.id)).toEqual([1])
+      // v3 took the envelope's timestamp out of the stored body
+      expect(await store.listArrivals()).toMatchObject([
+        { id: 1, timestamp: JSON.parse(EXAMPLE_EVENTS.orderLive).timestamp },
+      ])
       expect((await store.insert(input(EXAMPLE_EVENTS.orderLive))).id).toBe(2)
       expect(
         (await store.insert({ ...input('{}'), body: bytes('{"messageId":"m-old"}') })).duplicate

@@ -4,6 +4,7 @@ import { InvalidBodyError, StoreError } from './errors.ts'
 import { extractFields } from './extract-fields.ts'
 import { migrate } from './migrations.ts'
 import { MAX_PAGE_SIZE } from './store.ts'
+import type { StoreErrorCode } from './errors.ts'
 import type {
   InsertResult,
   IterateOptions,
@@ -20,8 +21,13 @@ import type {
 export interface SqliteStoreOptions {
   /** A file path (its folder must exist) or `:memory:`. */
   path: string
-  /** Rows fetched per query by `iterate`/`iterateCompact`; bounds their memory. Default 128. */
+  /** Most rows fetched per query by `iterate`/`iterateCompact`. Default 128. */
   chunkSize?: number
+  /**
+   * A query of `iterate`/`iterateCompact` stops at the row whose body reaches this many bytes
+   * in total: with the row count, this bounds their memory whatever the row size. Default 1 MiB.
+   */
+  chunkBytes?: number
   /** How long a write waits for another connection's lock before failing `BUSY`. Default 5000. */
   busyTimeoutMs?: number
   /** Called after each group commit with the number of inserts it made durable (metrics). */
@@ -86,6 +92,7 @@ interface PreparedRow {
   dedup_key: string | null
   verdict: string
   size: number
+  sent_at: string | null
 }
 
 interface Pending {
@@ -172,6 +179,7 @@ function prepareRow(input: WebhookInput): PreparedRow {
           : null,
     verdict: input.verdict,
     size: body.byteLength,
+    sent_at: fields.timestamp,
   }
 }
 
@@ -207,11 +215,18 @@ function whereClause(filter: IterateOptions, params: unknown[]): string[] {
   return clauses
 }
 
-function toStoreError(error: unknown, action: string): StoreError {
+function storeErrorCode(error: unknown): StoreErrorCode {
+  const code = String((error as { code?: unknown }).code)
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return 'BUSY'
+  // extended codes too: SQLITE_READONLY_DIRECTORY, SQLITE_CORRUPT_INDEX, …
+  if (/^SQLITE_(READONLY|CANTOPEN|PERM)/.test(code)) return 'UNWRITABLE'
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return 'CORRUPT'
+  return 'FAILED'
+}
+
+function asStoreError(error: unknown, action: string): StoreError {
   if (error instanceof StoreError) return error
-  const code = (error as { code?: unknown }).code
-  const busy = code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
-  return new StoreError(busy ? 'BUSY' : 'FAILED', `could not ${action}`, { cause: error })
+  return new StoreError(storeErrorCode(error), `could not ${action}`, { cause: error })
 }
 
 /**
@@ -221,26 +236,40 @@ function toStoreError(error: unknown, action: string): StoreError {
  * crash of the process or of the machine.
  *
  * @param options.path - A file path (its folder must exist) or `:memory:`.
- * @throws {StoreError} `FAILED` when the file cannot be opened or its schema is newer than ours.
+ * @throws {StoreError} `UNWRITABLE` when the file or its folder is read-only, `FAILED` when the
+ *   file cannot be opened or its schema is newer than ours.
  */
 export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
-  const { chunkSize = 128, busyTimeoutMs = 5000, onCommit } = options
+  const { chunkSize = 128, chunkBytes = 1024 * 1024, busyTimeoutMs = 5000, onCommit } = options
   let db: Database.Database
   let scanner: Database.Database
   try {
-    db = new Database(options.path)
+    // timeout = busy_timeout from the first statement: switching to WAL already takes a lock
+    db = new Database(options.path, { timeout: busyTimeoutMs })
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
     db.pragma(`busy_timeout = ${busyTimeoutMs}`)
     migrate(db)
+    // SQLite opens a file it may not write read-only without a word, and an up-to-date file
+    // needs no write to start: without this probe the receiver would start, then answer 500
+    // to every webhook. A write statement under BEGIN IMMEDIATE, rolled back, writes nothing.
+    db.exec('BEGIN IMMEDIATE')
+    try {
+      db.prepare('DELETE FROM webhooks WHERE 0').run()
+    } finally {
+      db.exec('ROLLBACK')
+    }
     // Full scans (dumps, exports) get their own connection with a small page cache: a dump of
     // every row would otherwise fill the writer's 16 MB cache with pages read once, and in WAL
     // mode a reader never blocks the writer. `:memory:` is private to one connection.
     scanner = options.path === ':memory:' ? db : new Database(options.path, { readonly: true })
     if (scanner !== db) scanner.pragma('cache_size = -1000')
   } catch (error) {
-    throw toStoreError(error, `open the database ${options.path}`)
+    const code = storeErrorCode(error)
+    throw code === 'UNWRITABLE'
+      ? new StoreError(code, `cannot write the database ${options.path}`, { cause: error })
+      : asStoreError(error, `open the database ${options.path}`)
   }
 
   const findDuplicate = db.prepare<[string], { id: number }>(
@@ -252,9 +281,10 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   )
   const insertWebhook = db.prepare<Omit<PreparedRow, 'fts'>>(
     `INSERT INTO webhooks (received_at, body, compact, headers, remote_address, event, live_mode,
-       status, message_id, job_id, order_id, idempotency_key, dedup_key, verdict, size)
+       status, message_id, job_id, order_id, idempotency_key, dedup_key, verdict, size, sent_at)
      VALUES (@received_at, @body, @compact, @headers, @remote_address, @event, @live_mode,
-       @status, @message_id, @job_id, @order_id, @idempotency_key, @dedup_key, @verdict, @size)`
+       @status, @message_id, @job_id, @order_id, @idempotency_key, @dedup_key, @verdict, @size,
+       @sent_at)`
   )
   const insertFts = db.prepare<[number | bigint, string]>(
     'INSERT INTO webhooks_fts (rowid, body) VALUES (?, ?)'
@@ -312,13 +342,27 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     }
   }
 
-  const writeBatch = db.transaction((batch: readonly Pending[]) =>
+  // Every write transaction is BEGIN IMMEDIATE: it takes the write lock up front, waiting up
+  // to busy_timeout for another process that holds it. A deferred transaction reads first
+  // (the dedup lookup) and then upgrades, which fails at once with SQLITE_BUSY when another
+  // connection wrote in between: busy_timeout cannot help a stale read snapshot.
+  const writeBatchTransaction = db.transaction((batch: readonly Pending[]) =>
     batch.map((p) => writeOne(p.row))
   )
+  const writeBatch = (batch: readonly Pending[]) => writeBatchTransaction.immediate(batch)
 
   let queue: Pending[] = []
   let flushScheduled = false
   let closed = false
+  // Once SQLite has reported the file damaged (on any read or write), no webhook is
+  // acknowledged any more: an insert that happens to touch only healthy pages would succeed,
+  // but into a file that may lose it. The sender retries until the file is repaired.
+  let corruption: StoreError | null = null
+  const toStoreError = (error: unknown, action: string): StoreError => {
+    const storeError = asStoreError(error, action)
+    if (storeError.code === 'CORRUPT') corruption ??= storeError
+    return storeError
+  }
 
   function flush(): void {
     flushScheduled = false
@@ -356,7 +400,8 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   async function* chunks<Row>(
     columns: string,
     options: IterateOptions,
-    raw: boolean
+    raw: boolean,
+    sizeOf: (row: Row) => number
   ): AsyncGenerator<Row[]> {
     let since = options.since ?? 0
     let remaining = options.limit ?? Number.POSITIVE_INFINITY
@@ -364,15 +409,32 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       ensureOpen()
       const params: unknown[] = []
       const clauses = whereClause({ ...options, since }, params)
-      const size = Math.min(chunkSize, remaining)
       const sql = `SELECT ${columns} FROM webhooks WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ?`
-      // one short query per chunk: no read transaction stays open while the client reads slowly
-      const rows = statement(sql, scanner)
-        .raw(raw)
-        .all(...params, size) as Row[]
+      // One short query per chunk: no read transaction stays open while the client reads
+      // slowly. Rows are stepped one by one and the chunk ends at the row that reaches
+      // chunkBytes: 128 rows of 1 MiB would otherwise be read at once, several copies each.
+      const rows: Row[] = []
+      const size = Math.min(chunkSize, remaining)
+      let full = false
+      try {
+        let bytes = 0
+        const stepped = statement(sql, scanner)
+          .raw(raw)
+          .iterate(...params, size) as IterableIterator<Row>
+        for (const row of stepped) {
+          rows.push(row)
+          bytes += sizeOf(row)
+          if (bytes >= chunkBytes) {
+            full = true
+            break
+          }
+        }
+      } catch (error) {
+        throw toStoreError(error, 'read the webhooks')
+      }
       if (rows.length === 0) return
       yield rows
-      if (rows.length < size) return
+      if (rows.length < size && !full) return
       remaining -= rows.length
       const last = rows[rows.length - 1] as unknown
       since = raw ? ((last as unknown[])[0] as number) : (last as { id: number }).id
@@ -382,6 +444,10 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   return {
     insert(input) {
       if (closed) return Promise.reject(new StoreError('CLOSED', 'the store is closed'))
+      if (corruption !== null) {
+        const message = 'the database file is corrupt; nothing is stored until it is repaired'
+        return Promise.reject(new StoreError('CORRUPT', message, { cause: corruption }))
+      }
       let row: PreparedRow
       try {
         row = prepareRow(input)
@@ -421,15 +487,39 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       return { items, nextCursor } satisfies Page
     },
 
+    async listArrivals(options = {}) {
+      ensureOpen()
+      const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+      const params: unknown[] = []
+      const clauses = whereClause(options, params)
+      const where = clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`
+      // summary columns only: the bodies (1 MiB each, possibly) are never read into memory
+      try {
+        const rows = statement(
+          `SELECT ${SUMMARY_COLUMNS}, sent_at FROM webhooks ${where} ORDER BY id LIMIT ?`,
+          scanner
+        ).all(...params, limit) as (SummaryRow & { sent_at: string | null })[]
+        return rows.map((row) => ({ ...toSummary(row), timestamp: row.sent_at }))
+      } catch (error) {
+        throw toStoreError(error, 'read the webhooks')
+      }
+    },
+
     async *iterate(options = {}) {
-      for await (const rows of chunks<RecordRow>(RECORD_COLUMNS, options, false)) {
+      for await (const rows of chunks<RecordRow>(
+        RECORD_COLUMNS,
+        options,
+        false,
+        (row) => row.size
+      )) {
         for (const row of rows) yield toRecord(row)
       }
     },
 
     async *iterateCompact(options = {}) {
       const columns = 'id, coalesce(compact, CAST(body AS TEXT))'
-      for await (const rows of chunks<[number, string]>(columns, options, true)) {
+      const sizeOf = (row: [number, string]) => row[1].length
+      for await (const rows of chunks<[number, string]>(columns, options, true, sizeOf)) {
         yield rows.map((row) => row[1])
       }
     },
@@ -449,11 +539,13 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     async delete(id) {
       ensureOpen()
       try {
-        return db.transaction(() => {
-          const deleted = deleteWebhook.run(id).changes > 0
-          if (deleted) deleteFts.run(id)
-          return deleted
-        })()
+        return db
+          .transaction(() => {
+            const deleted = deleteWebhook.run(id).changes > 0
+            if (deleted) deleteFts.run(id)
+            return deleted
+          })
+          .immediate()
       } catch (error) {
         throw toStoreError(error, 'delete the webhook')
       }
@@ -462,11 +554,13 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     async clear() {
       ensureOpen()
       try {
-        return db.transaction(() => {
-          const { changes } = statement('DELETE FROM webhooks').run()
-          statement('DELETE FROM webhooks_fts').run()
-          return changes
-        })()
+        return db
+          .transaction(() => {
+            const { changes } = statement('DELETE FROM webhooks').run()
+            statement('DELETE FROM webhooks_fts').run()
+            return changes
+          })
+          .immediate()
       } catch (error) {
         throw toStoreError(error, 'delete the webhooks')
       }

@@ -42,6 +42,11 @@ export interface WebhookSummary {
   size: number
 }
 
+/** A summary with the envelope's own `timestamp` (when UP42 says it sent it), for timelines. */
+export interface WebhookArrival extends WebhookSummary {
+  timestamp: string | null
+}
+
 /** The full stored webhook. */
 export interface WebhookRecord extends WebhookSummary {
   headers: Record<string, string>
@@ -141,6 +146,11 @@ export interface WebhookStore {
   get(id: number): Promise<WebhookRecord | null>
   /** Newest first, cursor pagination. */
   list(filter?: WebhookFilter, page?: PageRequest): Promise<Page>
+  /**
+   * Oldest first, summaries only (no body or headers are read): at most `limit` webhooks
+   * (1..MAX_PAGE_SIZE, default 50) matching the filter, with an id greater than `since`.
+   */
+  listArrivals(options?: IterateOptions): Promise<WebhookArrival[]>
   /** Oldest first, full records, constant memory whatever the count. */
   iterate(options?: IterateOptions): AsyncIterable<WebhookRecord>
   /**

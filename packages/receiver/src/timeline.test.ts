@@ -80,6 +80,90 @@ describe('GET /api/timeline', () => {
     expect(entries.map((e: { flags: string[] }) => e.flags)).toEqual([[], ['timestamp-earlier']])
   })
 
+  it('Should page with limit and cursor, flagging each page as the whole timeline', async () => {
+    const at = (minute: number) => `2024-03-01T10:${String(minute).padStart(2, '0')}:00Z`
+    const statuses = ['PENDING', 'RUNNING', 'SUCCEEDED', 'RUNNING', 'FAILED', 'RUNNING']
+    const minutes = [0, 5, 6, 3, 7, 8]
+    for (const [i, status] of statuses.entries()) {
+      await post(jobEvent({ messageId: `p-${i}`, jobId: 'P', status, timestamp: at(minutes[i]!) }))
+      await post(jobEvent({ messageId: `q-${i}`, jobId: 'other', status }))
+    }
+    const whole = await (await app.request('/api/timeline?key=P')).json()
+    expect(whole.nextCursor).toBeNull()
+    expect(whole.entries).toHaveLength(6)
+
+    const entries = []
+    const cursors = []
+    let cursor: string | null = null
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`
+      const res = await app.request(`/api/timeline?key=P&limit=2${query}`)
+      expect(res.status).toBe(200)
+      const page = await res.json()
+      expect(page.entries.length).toBeLessThanOrEqual(2)
+      expect(page.truncated).toBe(page.nextCursor !== null)
+      entries.push(...page.entries)
+      cursor = page.nextCursor
+      cursors.push(cursor)
+    } while (typeof cursor === 'string' && cursors.length < 10)
+    expect(cursors).toHaveLength(3)
+    expect(entries).toEqual(whole.entries)
+    expect(entries.map((e) => e.flags)).toEqual([
+      [],
+      [],
+      [],
+      ['after-terminal', 'timestamp-earlier'],
+      ['after-terminal'],
+      ['after-terminal'],
+    ])
+  })
+
+  it('Should read summaries only: no body in the answer, none read from the store', async () => {
+    const pad = 'x'.repeat(256 * 1024)
+    for (let i = 0; i < 3; i++) {
+      await post(
+        JSON.stringify({ ...JSON.parse(jobEvent({ messageId: `big-${i}`, jobId: 'B' })), pad })
+      )
+    }
+    const read: string[] = []
+    const watched: WebhookStore = {
+      ...store,
+      get: (id) => (read.push('get'), store.get(id)),
+      iterate: (options) => (read.push('iterate'), store.iterate(options)),
+      iterateCompact: (options) => (read.push('iterateCompact'), store.iterateCompact(options)),
+    }
+    const res = await createApp({ store: watched }).request('/api/timeline?key=B')
+    const text = await res.text()
+    expect(res.status).toBe(200)
+    expect(text.length).toBeLessThan(2000)
+    expect(JSON.parse(text).entries.map((e: object) => Object.keys(e).sort())).toEqual(
+      Array(3).fill([
+        'deliveryCount',
+        'event',
+        'flags',
+        'id',
+        'liveMode',
+        'receivedAt',
+        'status',
+        'terminal',
+        'timestamp',
+      ])
+    )
+    expect(read).toEqual([])
+  })
+
+  it.each([
+    ['limit=0', /limit must be an integer from 1 to 500/],
+    ['limit=501', /limit must be an integer from 1 to 500/],
+    ['limit=ten', /limit must be an integer/],
+    ['cursor=12', /cursor must be the nextCursor of a previous page/],
+    ['cursor=1.2.', /cursor must be the nextCursor/],
+  ])('Should answer 400 to %s', async (query, message) => {
+    const res = await app.request(`/api/timeline?key=J&${query}`)
+    expect(res.status).toBe(400)
+    expect((await res.json()).msg).toMatch(message)
+  })
+
   it('Should answer 400 without a key', async () => {
     const res = await app.request('/api/timeline')
     expect(res.status).toBe(400)

@@ -404,4 +404,51 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
       'the body is not covered by the signature'
     )
   })
+
+  it('Should show a long timeline a page at a time, loading more on demand', async () => {
+    const LONG_JOB = 'c0ffee00-1111-4222-8333-444455556666'
+    let last = 0
+    for (let batch = 0; batch < 5; batch++) {
+      const ids = await Promise.all(
+        Array.from({ length: 41 }, (_, i) => send(job(LONG_JOB, 'RUNNING', 30 + batch + i / 100)))
+      )
+      last = Math.max(last, ...ids)
+    }
+    await page.goto(`${baseUrl}/?id=${last}&tab=timeline`)
+    const detail = page.locator('#detail')
+    const items = detail.locator('.timeline .tl-item')
+    const more = detail.getByRole('button', { name: 'Load more' })
+    await more.waitFor()
+    expect(await items.count()).toBe(200)
+    expect(await detail.locator('.panel-bar').first().textContent()).toContain('200+ deliveries')
+    await more.click()
+    await expect.poll(() => items.count()).toBe(205)
+    await more.waitFor({ state: 'hidden' })
+    expect(await detail.locator('.panel-bar').first().textContent()).toContain('205 deliveries')
+    expect(await items.last().getAttribute('class')).toContain('current')
+  })
+
+  it('Should import a file, refusing one with a bad line by its line number', async () => {
+    await page.goto(baseUrl)
+    await page.locator('#list .row').first().waitFor()
+    const good = JSON.stringify({
+      bodyBase64: Buffer.from(
+        JSON.stringify({
+          ...job('d00d0000-1111-4222-8333-444455556666', 'PENDING', 50),
+          messageId: 'imported-1',
+        })
+      ).toString('base64'),
+      receivedAt: at(50),
+    })
+    const upload = (text: string) =>
+      page.locator('#import-file').setInputFiles({
+        name: 'webhooks.ndjson',
+        mimeType: 'application/x-ndjson',
+        buffer: Buffer.from(text),
+      })
+    await upload(`${good}\nnot json\n`)
+    await page.getByRole('status').filter({ hasText: 'Import refused: line 2: not JSON' }).waitFor()
+    await upload(`${good}\n`)
+    await page.getByRole('status').filter({ hasText: 'Imported 1, 0 duplicates' }).waitFor()
+  })
 })

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,11 +21,16 @@ interface Running {
 
 const children = new Set<ChildProcess>()
 
-function launch(env: Record<string, string>, args: string[] = []) {
+function launch(
+  env: Record<string, string>,
+  args: string[] = [],
+  as?: { uid: number; gid: number }
+) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: PACKAGE_DIR,
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...as,
   })
   children.add(child)
   let out = ''
@@ -208,6 +213,105 @@ describe('receiver process', () => {
       } finally {
         file.close()
       }
+    },
+    TIMEOUT_MS
+  )
+
+  it(
+    'two processes on one file: concurrent POSTs to both all get 200, none 503, each stored once',
+    async () => {
+      const db = path.join(dir, 'shared.db')
+      // started together on a file that does not exist yet: both create and migrate it
+      const [a, b] = await Promise.all([
+        startReceiver({ RECEIVER_DB: db }, ['--quiet']),
+        startReceiver({ RECEIVER_DB: db }, ['--quiet']),
+      ])
+      const TOTAL = 600
+      const statuses = new Map<number, number>()
+      const keys = new Map<number, number>() // webhook index -> acknowledged key
+      let next = 0
+      const worker = async (url: string) => {
+        while (next < TOTAL) {
+          const i = next++
+          const { status, text } = await postWebhook(url, i)
+          statuses.set(status, (statuses.get(status) ?? 0) + 1)
+          const match = /^\{"msg": "value with key (\d+) stored"\}\n$/.exec(text)
+          if (match) keys.set(i, Number(match[1]))
+        }
+      }
+      await Promise.all(Array.from({ length: 30 }, (_, w) => worker(w % 2 ? a.url : b.url)))
+      expect(Object.fromEntries(statuses)).toEqual({ 200: TOTAL })
+      expect(new Set(keys.values()).size).toBe(TOTAL)
+
+      for (const receiver of [a, b]) receiver.child.kill('SIGTERM')
+      expect(await a.exit).toEqual({ code: 0, signal: null })
+      expect(await b.exit).toEqual({ code: 0, signal: null })
+      const file = new Database(db, { readonly: true })
+      try {
+        const rows = file.prepare('SELECT id, message_id FROM webhooks').all() as {
+          id: number
+          message_id: string
+        }[]
+        expect(rows).toHaveLength(TOTAL)
+        const byId = new Map(rows.map((row) => [row.id, row.message_id]))
+        for (const [i, key] of keys) expect(byId.get(key)).toBe(`durable-${i}`)
+      } finally {
+        file.close()
+      }
+    },
+    TIMEOUT_MS
+  )
+
+  // Root writes any file whatever its mode, so as root the receiver runs as nobody here.
+  const unprivileged = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined
+
+  /** A database file made and closed by a first receiver run, then the given modes applied. */
+  async function existingDatabase(fileMode: number, folderMode: number): Promise<string> {
+    const folder = path.join(dir, 'data')
+    mkdirSync(folder)
+    const db = path.join(folder, 'webhooks.db')
+    const first = await startReceiver({ RECEIVER_DB: db }, ['--quiet'])
+    expect((await postWebhook(first.url, 1)).status).toBe(200)
+    first.child.kill('SIGTERM')
+    expect(await first.exit).toEqual({ code: 0, signal: null })
+    chmodSync(dir, 0o755)
+    chmodSync(db, fileMode)
+    chmodSync(folder, folderMode)
+    return db
+  }
+
+  it.each([
+    ['a read-only file', 0o444, 0o777],
+    ['a read-only folder', 0o666, 0o555],
+  ])(
+    'refuses to start on %s: exit 2 naming RECEIVER_DB and the path',
+    async (_, fileMode, folderMode) => {
+      const db = await existingDatabase(fileMode, folderMode)
+      const proc = launch({ RECEIVER_DB: db }, ['--quiet'], unprivileged)
+      expect(await proc.exit).toEqual({ code: 2, signal: null })
+      expect(proc.stderr()).toContain(`RECEIVER_DB (--db) ${db} is not writable (`)
+      expect(proc.stdout()).not.toContain('listening on')
+      // and nothing was changed: the stored webhook is still there, alone
+      chmodSync(path.dirname(db), 0o755)
+      const file = new Database(db, { readonly: true })
+      try {
+        expect(file.prepare('SELECT count(*) AS n FROM webhooks').get()).toEqual({ n: 1 })
+      } finally {
+        file.close()
+      }
+    },
+    TIMEOUT_MS
+  )
+
+  it(
+    'refuses to start when the database folder cannot be created: exit 2 naming RECEIVER_DB',
+    async () => {
+      const file = path.join(dir, 'a-file')
+      writeFileSync(file, '')
+      const db = path.join(file, 'webhooks.db')
+      const proc = launch({ RECEIVER_DB: db }, ['--quiet'])
+      expect(await proc.exit).toEqual({ code: 2, signal: null })
+      expect(proc.stderr()).toContain(`RECEIVER_DB (--db) ${db} is not writable (`)
     },
     TIMEOUT_MS
   )

@@ -1,15 +1,16 @@
 import { Hono } from 'hono'
 import type { Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import type { HttpBindings } from '@hono/node-server'
 import { exportNdjson } from '../export.ts'
-import { ImportError, importWebhooks, parseImport } from '../import.ts'
+import { ImportError, importWebhooks, readImport } from '../import.ts'
+import { pulledBody } from '../pulled-body.ts'
 import { DEFAULT_REPLAY_CONCURRENCY, ReplayError, replayWebhook } from '../replay.ts'
 import type { ReplaySettings } from '../replay.ts'
+import { MAX_PAGE_SIZE } from '../store.ts'
 import type { WebhookStore } from '../store.ts'
 import { streamWebhooks } from '../stream.ts'
-import { buildTimeline } from '../timeline.ts'
+import { buildTimeline, TimelineCursorError } from '../timeline.ts'
 import type { WebhookEvents } from '../webhook-events.ts'
 import { loadAssets } from './assets.ts'
 import type { Assets } from './assets.ts'
@@ -33,12 +34,19 @@ export interface InspectorDeps {
   heartbeatMs?: number
   /** Largest accepted import upload; default 256 MiB. */
   maxImportBytes?: number
+  /** Largest body of one imported record (RECEIVER_MAX_BODY_BYTES); default 1 MiB. */
+  maxBodyBytes?: number
   /** The page's static files; default `src/inspector/client` of this package. */
   assetsDir?: string
+  /** Where an error in the middle of a streamed export is reported. Default `console.error`. */
+  onError?: (error: unknown) => void
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable'
-/** An import is parsed whole before anything is stored, so it is held in memory: cap it. */
+/**
+ * An import is checked whole before anything is stored, so its records are held in memory
+ * (compactly: about 3/4 of the upload at most): cap it.
+ */
 export const MAX_IMPORT_BYTES = 256 * 1024 * 1024
 // Webhook bodies are untrusted input shown on the page: no inline script, nothing from elsewhere.
 const PAGE_CSP =
@@ -197,50 +205,68 @@ export function createInspectorRoutes(deps: InspectorDeps): Hono {
   routes.get('/api/timeline', async (c) => {
     const key = (c.req.query('key') ?? c.req.query('jobId') ?? c.req.query('orderId'))?.trim()
     if (!key) throw badRequest('timeline needs ?key=<job or order id>')
-    return c.json(await buildTimeline(store, key))
+    const limit = c.req.query('limit')
+    if (limit !== undefined && !(/^\d{1,3}$/.test(limit) && +limit >= 1 && +limit <= MAX_PAGE_SIZE))
+      throw badRequest(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+    try {
+      return c.json(
+        await buildTimeline(store, key, {
+          cursor: c.req.query('cursor') ?? null,
+          ...(limit === undefined ? {} : { limit: Number(limit) }),
+        })
+      )
+    } catch (error) {
+      if (error instanceof TimelineCursorError) throw badRequest(error.message)
+      throw error
+    }
   })
 
   routes.get('/api/export', (c) => {
     const filter = query(() => filterFromQuery(c.req.query()))
     const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-    return c.body(exportNdjson(store, filter), 200, {
+    const onError = deps.onError ?? ((error: unknown) => console.error(error))
+    return c.body(pulledBody(c, exportNdjson(store, filter), onError), 200, {
       'content-type': 'application/x-ndjson; charset=utf-8',
       'content-disposition': `attachment; filename="webhooks-${stamp}.ndjson"`,
       'cache-control': 'no-store',
     })
   })
 
-  routes.post(
-    '/api/import',
-    bodyLimit({
-      maxSize: deps.maxImportBytes ?? MAX_IMPORT_BYTES,
-      onError: () => {
-        throw new HTTPException(413, {
-          message: `import larger than ${deps.maxImportBytes ?? MAX_IMPORT_BYTES} bytes; split the file`,
-        })
-      },
-    }),
-    async (c) => {
-      try {
-        const inputs = parseImport(await c.req.text())
-        const result = await importWebhooks(store, inputs)
-        for (const webhook of result.stored) events.emit({ type: 'stored', webhook })
-        return c.json({
-          total: result.total,
-          imported: result.imported,
-          duplicates: result.duplicates,
-        })
-      } catch (error) {
-        if (!(error instanceof ImportError)) throw error
-        if (error.code !== 'STORE_FAILED') {
-          return c.json({ code: 400, msg: error.message, errors: error.errors }, 400)
-        }
-        for (const webhook of error.partial?.stored ?? []) events.emit({ type: 'stored', webhook })
-        const { total = 0, imported = 0, duplicates = 0 } = error.partial ?? {}
-        return c.json({ code: 500, msg: error.message, total, imported, duplicates }, 500)
+  routes.post('/api/import', async (c) => {
+    const maxImportBytes = deps.maxImportBytes ?? MAX_IMPORT_BYTES
+    const tooLarge = () =>
+      new HTTPException(413, {
+        message: `import larger than ${maxImportBytes} bytes; split the file`,
+      })
+    // a declared length is checked before reading; a chunked upload is counted while read
+    const length = c.req.header('content-length')
+    if (length !== undefined && Number(length) > maxImportBytes) throw tooLarge()
+    try {
+      const inputs = await readImport(c.req.raw.body, {
+        // createApp passes its own; 1 MiB is its default too (not imported: app.ts imports us)
+        maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,
+        maxImportBytes,
+      })
+      const result = await importWebhooks(store, inputs)
+      for (const webhook of result.stored) events.emit({ type: 'stored', webhook })
+      return c.json({
+        total: result.total,
+        imported: result.imported,
+        duplicates: result.duplicates,
+      })
+    } catch (error) {
+      if (!(error instanceof ImportError)) throw error
+      if (error.code === 'TOO_LARGE') throw tooLarge()
+      if (error.code !== 'STORE_FAILED') {
+        // the rest of the upload is not read: close the connection rather than drain it
+        c.header('connection', 'close')
+        return c.json({ code: 400, msg: error.message, errors: error.errors }, 400)
       }
+      for (const webhook of error.partial?.stored ?? []) events.emit({ type: 'stored', webhook })
+      const { total = 0, imported = 0, duplicates = 0 } = error.partial ?? {}
+      return c.json({ code: 500, msg: error.message, total, imported, duplicates }, 500)
     }
-  )
+  })
 
   return routes
 }

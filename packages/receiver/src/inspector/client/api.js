@@ -60,7 +60,9 @@ export const api = {
     request(`api/webhooks${queryString(filters, { cursor, limit })}`),
   get: (id) => request(`api/webhooks/${id}`),
   stats: () => request('api/stats'),
-  timeline: (key) => request(`api/timeline?key=${encodeURIComponent(key)}`),
+  /** One page of summaries; pass the previous page's `nextCursor` for the next one. */
+  timeline: (key, cursor = null) =>
+    request(`api/timeline?${new URLSearchParams(cursor ? { key, cursor } : { key })}`),
   attempts: (id) => request(`api/webhooks/${id}/replays`),
   replay: (id, body) =>
     request(

@@ -421,7 +421,8 @@ importInput.addEventListener('change', async () => {
   const file = importInput.files?.[0]
   if (!file) return
   try {
-    const result = await api.import(await file.text())
+    // the File itself: the browser streams it, the server reads it line by line
+    const result = await api.import(file)
     toast(
       `Imported ${result.imported}, ${result.duplicates} duplicate${result.duplicates === 1 ? '' : 's'}`,
       'ok'

@@ -224,74 +224,106 @@ async function renderTimeline(panel, record, ctx) {
     return
   }
   panel.append(h('p', { class: 'muted' }, 'Loading timeline…'))
-  try {
-    const { entries, truncated } = await api.timeline(key)
-    const list = h('ol', { class: 'timeline', 'aria-label': `Timeline of ${key}` })
-    let previous = null
-    for (const entry of entries) {
-      const delta = previous
-        ? deltaText(new Date(entry.receivedAt) - new Date(previous.receivedAt))
-        : ''
-      list.append(
-        h(
-          'li',
-          {
-            class: `tl-item${entry.terminal ? ' terminal' : ''}${entry.flags.length ? ' flagged' : ''}${entry.id === record.id ? ' current' : ''}`,
-          },
-          h('span', { class: 'tl-dot', 'aria-hidden': 'true' }),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'tl-main',
-              onclick: () => ctx.onSelect(entry.id),
-              'aria-current': entry.id === record.id ? 'true' : null,
-            },
-            statusBadge(entry.status),
-            h('span', { class: 'tl-time' }, shortTime(entry.receivedAt)),
-            delta ? h('span', { class: 'tl-delta muted' }, `+${delta}`) : null,
-            h('span', { class: 'muted' }, `#${entry.id}`),
-            entry.liveMode === false ? h('span', { class: 'badge test' }, 'test') : null,
-            entry.deliveryCount > 1
-              ? h('span', { class: 'muted' }, `×${entry.deliveryCount}`)
-              : null,
-            entry.terminal ? h('span', { class: 'tl-final' }, 'terminal') : null,
-            entry.timestamp
-              ? h(
-                  'span',
-                  { class: 'tl-sent muted', title: `envelope timestamp ${entry.timestamp}` },
-                  `sent ${shortTime(entry.timestamp)}`
-                )
-              : null
-          ),
-          ...entry.flags.map((flag) =>
-            h('div', { class: 'tl-flag', role: 'note' }, '⚠ ', FLAG_TEXT[flag] ?? flag)
-          )
-        )
-      )
+  const list = h('ol', { class: 'timeline', 'aria-label': `Timeline of ${key}` })
+  const summary = h('span', null)
+  const more = h(
+    'button',
+    { type: 'button', class: 'btn small tl-more', hidden: true },
+    'Load more'
+  )
+  let shown = 0
+  let flagged = 0
+  let previous = null
+  let nextCursor = null
+
+  const describe = () =>
+    summary.replaceChildren(
+      `${record.jobId ? 'Job' : 'Order'} `,
+      h('code', null, key),
+      ` · ${shown}${nextCursor ? '+' : ''} deliveries`,
+      flagged ? h('span', { class: 'warn-text' }, ` · ${flagged} out of order`) : null
+    )
+
+  // The server sends pages of summaries; each page's flags already account for the pages
+  // before it (its cursor carries that), so pages are simply appended.
+  const load = async (cursor) => {
+    const page = await api.timeline(key, cursor)
+    for (const entry of page.entries) {
+      list.append(timelineItem(entry, previous, record, ctx))
+      if (entry.flags.length) flagged++
       previous = entry
     }
-    const flagged = entries.filter((e) => e.flags.length).length
+    shown += page.entries.length
+    nextCursor = page.nextCursor ?? null
+    more.hidden = !nextCursor
+    describe()
+  }
+
+  more.onclick = async () => {
+    more.disabled = true
+    try {
+      await load(nextCursor)
+    } catch (error) {
+      ctx.toast(`Timeline failed: ${error.message}`, 'error')
+    } finally {
+      more.disabled = false
+    }
+  }
+
+  try {
+    await load(null)
     panel.replaceChildren(
       h(
         'div',
         { class: 'panel-bar' },
-        h(
-          'span',
-          null,
-          `${record.jobId ? 'Job' : 'Order'} `,
-          h('code', null, key),
-          ` · ${entries.length} deliveries`,
-          flagged ? h('span', { class: 'warn-text' }, ` · ${flagged} out of order`) : null,
-          truncated ? ' (first ones only)' : ''
-        ),
+        summary,
         h('span', { class: 'muted small' }, 'in arrival order · sent = envelope time')
       ),
-      list
+      list,
+      more
     )
   } catch (error) {
     panel.replaceChildren(h('p', { class: 'error' }, `Timeline failed: ${error.message}`))
   }
+}
+
+function timelineItem(entry, previous, record, ctx) {
+  const delta = previous
+    ? deltaText(new Date(entry.receivedAt) - new Date(previous.receivedAt))
+    : ''
+  return h(
+    'li',
+    {
+      class: `tl-item${entry.terminal ? ' terminal' : ''}${entry.flags.length ? ' flagged' : ''}${entry.id === record.id ? ' current' : ''}`,
+    },
+    h('span', { class: 'tl-dot', 'aria-hidden': 'true' }),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'tl-main',
+        onclick: () => ctx.onSelect(entry.id),
+        'aria-current': entry.id === record.id ? 'true' : null,
+      },
+      statusBadge(entry.status),
+      h('span', { class: 'tl-time' }, shortTime(entry.receivedAt)),
+      delta ? h('span', { class: 'tl-delta muted' }, `+${delta}`) : null,
+      h('span', { class: 'muted' }, `#${entry.id}`),
+      entry.liveMode === false ? h('span', { class: 'badge test' }, 'test') : null,
+      entry.deliveryCount > 1 ? h('span', { class: 'muted' }, `×${entry.deliveryCount}`) : null,
+      entry.terminal ? h('span', { class: 'tl-final' }, 'terminal') : null,
+      entry.timestamp
+        ? h(
+            'span',
+            { class: 'tl-sent muted', title: `envelope timestamp ${entry.timestamp}` },
+            `sent ${shortTime(entry.timestamp)}`
+          )
+        : null
+    ),
+    ...entry.flags.map((flag) =>
+      h('div', { class: 'tl-flag', role: 'note' }, '⚠ ', FLAG_TEXT[flag] ?? flag)
+    )
+  )
 }
 
 const FLAG_TEXT = {
