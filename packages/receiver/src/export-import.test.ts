@@ -216,7 +216,11 @@ describe('GET /api/export and POST /api/import', () => {
       record({ bodyBase64: body(3 * 1024 * 1024).toString('base64') }),
       record(),
     ]
-    const res = await app.request('/api/import', { method: 'POST', body: lines.join('\n') })
+    const res = await app.request('/api/import', {
+      method: 'POST',
+      body: lines.join('\n'),
+      headers: { 'content-type': 'application/x-ndjson' },
+    })
     expect(res.status).toBe(400)
     expect((await res.json()).errors).toEqual([
       { line: 2, message: 'body is 2049 bytes, larger than RECEIVER_MAX_BODY_BYTES (2048)' },
@@ -226,7 +230,11 @@ describe('GET /api/export and POST /api/import', () => {
       },
     ])
     expect((await target.stats()).total).toBe(0)
-    const ok = await app.request('/api/import', { method: 'POST', body: lines[0]! })
+    const ok = await app.request('/api/import', {
+      method: 'POST',
+      body: lines[0]!,
+      headers: { 'content-type': 'application/x-ndjson' },
+    })
     expect(await ok.json()).toEqual({ total: 1, imported: 1, duplicates: 0 })
   })
 
