@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { WEBHOOK_VERIFICATION_ERROR_CODES } from '@up42-webhooks/shared'
-import { normalizeHeaders, type HttpTriggerEvent } from './core/trigger-event.ts'
+import { normalizeHeaders, type HttpTriggerEvent } from './steps/trigger-event.ts'
 import {
   createTriggerContext,
   runStep,
@@ -193,7 +193,9 @@ function replyFor(execution: StepExecution, traceId: string): Reply {
   }
   if (execution.error !== undefined) {
     const error = errorSummary(execution.error)
-    return json(error.name === 'ConfigError' ? 500 : 502, { outcome: 'error', error, traceId })
+    // A step reports a configuration mistake as Pipedream's ConfigurationError.
+    const config = error.name === 'ConfigurationError' || error.name === 'ConfigError'
+    return json(config ? 500 : 502, { outcome: 'error', error, traceId })
   }
   const outcome = execution.exports.outcome
   if (typeof outcome === 'object' && outcome !== null) {

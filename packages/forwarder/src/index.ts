@@ -3,7 +3,7 @@
  * Validate UP42 webhooks and forward them, byte for byte, to a receiver behind ngrok.
  */
 export { relayWebhook, forwardWebhook } from './core/relay-webhook.ts'
-export type { RelayOutcome, ForwardedOutcome, RelayDeps } from './core/relay-webhook.ts'
+export type { RelayOutcome, ForwardedOutcome, RelayOptions } from './core/relay-webhook.ts'
 export { validateWebhook } from './core/validate-webhook.ts'
 export type {
   Verdict,
@@ -16,7 +16,7 @@ export { postWebhook } from './core/post-webhook.ts'
 export type { PostResult } from './core/post-webhook.ts'
 export { buildForwardRequest } from './core/forward-request.ts'
 export type { ForwardRequest } from './core/forward-request.ts'
-export type { HttpTriggerEvent } from './core/trigger-event.ts'
+export type { HttpTriggerEvent } from './steps/trigger-event.ts'
 export {
   resolveValidateConfig,
   resolveForwardConfig,
