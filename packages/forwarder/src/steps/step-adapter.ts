@@ -5,7 +5,8 @@ import {
   type ForwarderProps,
   type RerunConfig,
 } from '../core/config.ts'
-import { ConfigError, ForwardError, GiveUpError, type ForwardErrorCode } from '../core/errors.ts'
+import { ConfigError, ForwardError, type ForwardErrorCode } from '../core/errors.ts'
+import { GiveUpError } from './give-up-error.ts'
 import type { ForwardedOutcome, RelayOutcome } from '../core/relay-webhook.ts'
 import type { IgnoredOutcome, RejectedOutcome, Verdict } from '../core/validate-webhook.ts'
 import type { WebhookDelivery } from '../core/webhook-delivery.ts'
