@@ -200,6 +200,8 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
     )
     expect(await page.locator('#list .row').first().getAttribute('data-id')).toBe(String(id))
     expect(await row.textContent()).toContain('SUCCEEDED')
+    // terminal per the server's TERMINAL_STATUSES, which the page has from data-terminal-statuses
+    expect(await row.locator('.c-status .badge').getAttribute('class')).toBe('badge good terminal')
     expect(await page.locator('#count').textContent()).toBe('9 stored')
 
     // Filter by job id: only that job's rows remain, and the URL keeps the filter.
@@ -424,7 +426,9 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
     await more.click()
     await expect.poll(() => items.count()).toBe(205)
     await more.waitFor({ state: 'hidden' })
-    expect(await detail.locator('.panel-bar').first().textContent()).toContain('205 deliveries')
+    expect(await detail.locator('.panel-bar > span').first().textContent()).toBe(
+      `Job ${LONG_JOB} · 205 deliveries`
+    )
     expect(await items.last().getAttribute('class')).toContain('current')
   })
 
