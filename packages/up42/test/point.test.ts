@@ -1,3 +1,4 @@
+import { encodeBasicAuth } from '@up42-webhooks/common'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -106,7 +107,7 @@ describe('up42 point (end to end)', () => {
 
       // What the CLI printed is what the receiver stored: signed headers and the fake's bodies.
       const stored = await fetch(`${receiver.url}/api/webhooks`, {
-        headers: { authorization: `Basic ${btoa(`${AUTH.user}:${AUTH.password}`)}` },
+        headers: { authorization: encodeBasicAuth(AUTH.user, AUTH.password) },
       })
       const { items } = (await stored.json()) as { items: { id: number; verdict: string }[] }
       expect(items.map((item) => item.verdict)).toEqual(['verified', 'verified'])

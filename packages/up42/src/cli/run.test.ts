@@ -634,6 +634,33 @@ describe('run: point', () => {
     expect(stdout).not.toContain(RECEIVER_AUTH.password)
   })
 
+  it('gets through a receiver whose password is not ASCII (pässwörd, €: UTF-8 basic auth, #11)', async () => {
+    // btoa threw on `€` and sent `ä` as Latin-1, which the receiver's Hono basic auth refuses.
+    const auth = { username: 'relay', password: 'pässwörd-€' }
+    await receiver.close()
+    await store.close()
+    store = createSqliteStore({ path: ':memory:' })
+    receiver = await serveApp(
+      createApp({
+        store,
+        secret: SECRET,
+        auth,
+        now: () => Math.floor(clock / 1000),
+        onError: () => {},
+      }).fetch
+    )
+    const url = `https://${auth.username}:${encodeURIComponent(auth.password)}@${new URL(TUNNEL).host}/receive-webhooks`
+    const webhook = seed()
+    const { code, stdout, stderr } = await cli(
+      ['point', webhook.id, '--url', url, '--receiver', receiver.url],
+      credentials({ RECEIVER_USER: auth.username, RECEIVER_PASSWORD: auth.password })
+    )
+    expect(stderr).not.toContain('basic auth')
+    expect(code).toBe(0)
+    expect(stdout).toContain('The local receiver got 2 of 2 test event(s):')
+    expect(stdout).not.toContain(auth.password)
+  })
+
   it('keeps the path and tunnel credentials when given only the new tunnel host', async () => {
     const webhook = seed({
       url: `https://${RECEIVER_AUTH.username}:${RECEIVER_AUTH.password}@old.ngrok-free.app/receive-webhooks`,
