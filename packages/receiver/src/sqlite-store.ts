@@ -241,35 +241,27 @@ function asStoreError(error: unknown, action: string): StoreError {
  */
 export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   const { chunkSize = 128, chunkBytes = 1024 * 1024, busyTimeoutMs = 5000, onCommit } = options
-  let db: Database.Database
-  let scanner: Database.Database
-  try {
-    // timeout = busy_timeout from the first statement: switching to WAL already takes a lock
-    db = new Database(options.path, { timeout: busyTimeoutMs })
-    db.pragma('journal_mode = WAL')
-    db.pragma('synchronous = FULL')
-    db.pragma('foreign_keys = ON')
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`)
-    migrate(db)
-    // SQLite opens a file it may not write read-only without a word, and an up-to-date file
-    // needs no write to start: without this probe the receiver would start, then answer 500
-    // to every webhook. A write statement under BEGIN IMMEDIATE, rolled back, writes nothing.
-    db.exec('BEGIN IMMEDIATE')
+  let db!: Database.Database
+  let scanner!: Database.Database
+  // Two processes opening one new file at once can meet SQLITE_BUSY that no busy handler waits
+  // for (SQLite returns it at once while the other connection initialises the WAL index or
+  // switches the journal mode), so the whole open is retried within busyTimeoutMs. Start-up
+  // only, so a synchronous sleep between tries is fine.
+  const openUntil = Date.now() + busyTimeoutMs
+  for (;;) {
     try {
-      db.prepare('DELETE FROM webhooks WHERE 0').run()
-    } finally {
-      db.exec('ROLLBACK')
+      ;[db, scanner] = openConnections(options.path, busyTimeoutMs)
+      break
+    } catch (error) {
+      if (isBusy(error) && Date.now() < openUntil) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25)
+        continue
+      }
+      const code = storeErrorCode(error)
+      throw code === 'UNWRITABLE'
+        ? new StoreError(code, `cannot write the database ${options.path}`, { cause: error })
+        : asStoreError(error, `open the database ${options.path}`)
     }
-    // Full scans (dumps, exports) get their own connection with a small page cache: a dump of
-    // every row would otherwise fill the writer's 16 MB cache with pages read once, and in WAL
-    // mode a reader never blocks the writer. `:memory:` is private to one connection.
-    scanner = options.path === ':memory:' ? db : new Database(options.path, { readonly: true })
-    if (scanner !== db) scanner.pragma('cache_size = -1000')
-  } catch (error) {
-    const code = storeErrorCode(error)
-    throw code === 'UNWRITABLE'
-      ? new StoreError(code, `cannot write the database ${options.path}`, { cause: error })
-      : asStoreError(error, `open the database ${options.path}`)
   }
 
   const findDuplicate = db.prepare<[string], { id: number }>(
@@ -599,4 +591,45 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       db.close()
     },
   }
+}
+
+/** Opens the writer (WAL, migrated, write-probed) and the scanner; closes both on failure. */
+function openConnections(
+  path: string,
+  busyTimeoutMs: number
+): [Database.Database, Database.Database] {
+  // timeout = busy_timeout from the first statement: switching to WAL already takes a lock
+  const db = new Database(path, { timeout: busyTimeoutMs })
+  let scanner: Database.Database | undefined
+  try {
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = FULL')
+    db.pragma('foreign_keys = ON')
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`)
+    migrate(db)
+    // SQLite opens a file it may not write read-only without a word, and an up-to-date file
+    // needs no write to start: without this probe the receiver would start, then answer 500
+    // to every webhook. A write statement under BEGIN IMMEDIATE, rolled back, writes nothing.
+    db.exec('BEGIN IMMEDIATE')
+    try {
+      db.prepare('DELETE FROM webhooks WHERE 0').run()
+    } finally {
+      db.exec('ROLLBACK')
+    }
+    // Full scans (dumps, exports) get their own connection with a small page cache: a dump of
+    // every row would otherwise fill the writer's 16 MB cache with pages read once, and in WAL
+    // mode a reader never blocks the writer. `:memory:` is private to one connection.
+    scanner = path === ':memory:' ? db : new Database(path, { readonly: true })
+    if (scanner !== db) scanner.pragma('cache_size = -1000')
+    return [db, scanner]
+  } catch (error) {
+    if (scanner !== undefined && scanner !== db) scanner.close()
+    db.close()
+    throw error
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY')
 }
