@@ -10,11 +10,12 @@ import { withoutCredentials } from './credential-headers.ts'
 import { crossSiteGuard, requireJsonBody } from './cross-site.ts'
 import { InvalidBodyError, StoreError } from './errors.ts'
 import { createInspectorRoutes } from './inspector/routes.ts'
+import { intakeRequest, SignatureRejectedError } from './intake.ts'
+import type { SignaturePolicy } from './intake.ts'
 import { pulledBody } from './pulled-body.ts'
 import { filterFromQuery, QueryError } from './query-filter.ts'
 import type { ReplaySettings } from './replay.ts'
 import { requestHeader as header } from './request-header.ts'
-import { signatureVerdict } from './signature-verdict.ts'
 import { MAX_PAGE_SIZE } from './store.ts'
 import type { IterateOptions, WebhookFilter, WebhookStore } from './store.ts'
 import { createWebhookEvents } from './webhook-events.ts'
@@ -145,29 +146,6 @@ function requestHeaders(c: AppContext): Record<string, string> {
   return Object.fromEntries(headers)
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
-/**
- * Whether the first byte after an optional BOM and JSON whitespace is `{`. Every article recipe
- * indexes the body (`.liveMode`, `.event`), so only objects are webhooks; checking one byte keeps
- * the full parse in the store, once.
- */
-function startsAsObject(body: Uint8Array): boolean {
-  let i = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0
-  while (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d) i++
-  return body[i] === 0x7b
-}
-
-/** A body that does not start as an object: 400, naming what is wrong with it. */
-function rejectNonObject(body: Uint8Array): never {
-  try {
-    JSON.parse(utf8.decode(body))
-  } catch (error) {
-    throw new InvalidBodyError('the webhook body is not UTF-8 JSON', { cause: error })
-  }
-  throw fail(400, 'body must be a JSON object')
-}
-
 function remoteAddress(c: AppContext): string | null {
   // absent under app.request() in tests, where there is no socket
   return c.env?.incoming?.socket.remoteAddress ?? null
@@ -207,6 +185,13 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     )
   }
 
+  const signaturePolicy: SignaturePolicy = {
+    secret,
+    requireSignature,
+    requireBodyDigest,
+    maxAgeSeconds: signatureMaxAgeSeconds,
+    now,
+  }
   const app = new Hono<{ Bindings: Partial<HttpBindings> }>()
 
   app.onError((error, c) => {
@@ -220,7 +205,11 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
       return c.body(errorBody(error.status, msg), error.status, headers)
     }
     if (error instanceof InvalidBodyError) {
-      return c.body(errorBody(400, 'body is not UTF-8 JSON'), 400, { 'content-type': JSON_TYPE })
+      const msg = error.code === 'NOT_UTF8_JSON' ? 'body is not UTF-8 JSON' : error.message
+      return c.body(errorBody(400, msg), 400, { 'content-type': JSON_TYPE })
+    }
+    if (error instanceof SignatureRejectedError) {
+      return c.body(errorBody(401, error.message), 401, { 'content-type': JSON_TYPE })
     }
     onError(error)
     if (error instanceof StoreError && error.code === 'BUSY') {
@@ -286,25 +275,11 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     },
     async (c) => {
       const body = new Uint8Array(await c.req.arrayBuffer())
-      if (body.byteLength === 0) throw fail(400, 'empty body')
-      if (!startsAsObject(body)) rejectNonObject(body)
-      const all = requestHeaders(c)
-      const verdict =
-        secret === null
-          ? 'unchecked'
-          : await signatureVerdict(all, body, secret, signatureMaxAgeSeconds, now)
-      const accepted = requireBodyDigest
-        ? verdict === 'verified'
-        : !requireSignature || verdict === 'verified' || verdict === 'verified-headers-only'
-      if (!accepted) throw fail(401, `signature ${verdict}`)
-
-      const result = await store.insert({
-        body,
-        headers: withoutCredentials(all),
-        remoteAddress: remoteAddress(c),
-        verdict,
-        idempotencyKey: all['idempotency-key'] ?? null,
-      })
+      const input = await intakeRequest(
+        { body, headers: requestHeaders(c), remoteAddress: remoteAddress(c) },
+        signaturePolicy
+      )
+      const result = await store.insert(input)
       events.emit({ type: result.duplicate ? 'duplicate' : 'stored', webhook: result.webhook })
       const msg = result.duplicate
         ? `duplicate of key ${result.id}`
