@@ -268,8 +268,8 @@ describe('GET /api/export and POST /api/import', () => {
   })
 
   it('Should refuse an upload over the size limit with 413, storing nothing', async () => {
-    const { createInspectorRoutes } = await import('./inspector/routes.ts')
-    const routes = createInspectorRoutes({
+    const { createTransferRoutes } = await import('./routes/transfer.ts')
+    const routes = createTransferRoutes({
       store: target,
       events: createWebhookEvents(),
       maxImportBytes: 100,

@@ -237,17 +237,15 @@ describe('replay targets, limits and credentials', () => {
   })
 
   it('Should give up on a resolver that never answers, at the timeout or at shutdown', async () => {
-    const { createInspectorRoutes } = await import('./inspector/routes.ts')
-    const { createWebhookEvents } = await import('./webhook-events.ts')
+    const { createReplayRoutes } = await import('./routes/replay.ts')
     let asked = 0
     const never: ResolveHost = () => {
       asked++
       return new Promise(() => {})
     }
     const shutdown = new AbortController()
-    const routes = createInspectorRoutes({
+    const routes = createReplayRoutes({
       store,
-      events: createWebhookEvents(),
       replayTimeoutMs: 50,
       replay: { resolve: never },
     })

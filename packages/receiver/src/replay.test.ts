@@ -168,12 +168,10 @@ describe('POST /api/webhooks/:id/replay', () => {
   })
 
   it('Should stop waiting for a slow target after the timeout', async () => {
-    const { createInspectorRoutes } = await import('./inspector/routes.ts')
-    const { createWebhookEvents } = await import('./webhook-events.ts')
+    const { createReplayRoutes } = await import('./routes/replay.ts')
     const hanging = await startTarget()
-    const routes = createInspectorRoutes({
+    const routes = createReplayRoutes({
       store,
-      events: createWebhookEvents(),
       replayTimeoutMs: 50,
       fetch: (input, init) =>
         fetch(input, init).then(
