@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'node:http'
-import { buildSteps } from '../packages/forwarder/scripts/build-steps.ts'
-import { buildSimulatedEvent, signedDelivery } from '../packages/forwarder/src/simulate.ts'
+import { buildSteps } from '@up42-webhooks/forwarder/build'
+import { buildSimulatedEvent, signedDelivery } from '@up42-webhooks/forwarder/simulate'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const SECRET = 'bench-secret'

@@ -12,9 +12,13 @@ export type StepName = (typeof STEP_NAMES)[number]
 
 /**
  * npm packages a step may import, with the range Pipedream installs. undici 8 needs Node 22,
- * Pipedream runs Node 20, so the pin is required, not cosmetic.
+ * Pipedream runs Node 20, so the pin is required, not cosmetic. `@pipedream/platform` provides
+ * the ConfigurationError Pipedream shows as a configuration problem.
  */
-export const PINNED_PACKAGES: Readonly<Record<string, string>> = { undici: 'undici@7' }
+export const PINNED_PACKAGES: Readonly<Record<string, string>> = {
+  undici: 'undici@7',
+  '@pipedream/platform': '@pipedream/platform@3',
+}
 /** Workspace code is inlined: a pasted step cannot import local files. */
 const INLINED_SCOPE = '@up42-webhooks/'
 /**

@@ -1,16 +1,26 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import path from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { WEBHOOK_VERIFICATION_ERROR_CODES } from '@up42-webhooks/shared'
-import { normalizeHeaders, type HttpTriggerEvent } from './core/trigger-event.ts'
 import {
   createTriggerContext,
   runStep,
   type StepComponent,
   type StepExecution,
 } from './pipedream-runtime.ts'
+import {
+  BadRequestError,
+  BodyTooLargeError,
+  DEFAULT_MAX_BODY_BYTES,
+  describeExecution,
+  errorSummary,
+  json,
+  readBody,
+  replyFor,
+  toTriggerEvent,
+  type Reply,
+} from './relay-http.ts'
+import { createRerunSpool, type SpooledRerun } from './relay-spool.ts'
 import type { TriggerContext } from './steps/pipedream-types.ts'
+import type { HttpTriggerEvent } from './steps/trigger-event.ts'
 
 export interface RelayServerOptions {
   /** The step to run for each request: normally the built relay.mjs. */
@@ -55,15 +65,6 @@ export const DEFAULT_RELAY_TIMEOUTS: RelayTimeouts = {
   keepAliveMs: 5_000,
 }
 
-/** A re-run waiting in the spool directory. */
-interface SpooledRerun {
-  event: HttpTriggerEvent
-  trigger: Required<TriggerContext>
-  runs: number
-  rerunContext: unknown
-  dueAt: number
-}
-
 export interface RelayServer {
   server: Server
   /** Resumes spooled re-runs, then resolves with the base URL once listening. */
@@ -73,155 +74,11 @@ export interface RelayServer {
   pendingReruns(): number
 }
 
-// Pipedream's own limit for HTTP trigger payloads is in this range; bigger bodies get a 413.
-const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
-const VERIFICATION_CODES: ReadonlySet<string> = new Set(WEBHOOK_VERIFICATION_ERROR_CODES)
-
-class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError'
-}
-
-/** A request no HTTP trigger would turn into an event (a Host header that is not a host). */
-export class BadRequestError extends Error {
-  override name = 'BadRequestError'
-  code = 'BAD_REQUEST'
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      // Past the limit the rest is read and dropped, so the 413 reaches the sender.
-      if (size > limit) reject(new BodyTooLargeError(`body over ${limit} bytes`))
-      else chunks.push(chunk)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
-}
-
-/** The event Pipedream's HTTP trigger builds: lowercase headers, JSON parsed, query as object. */
-export function toTriggerEvent(
-  req: IncomingMessage,
-  raw: Buffer,
-  withBodyRaw: boolean
-): HttpTriggerEvent {
-  const headers = normalizeHeaders(req.headers)
-  let url: URL
-  try {
-    url = new URL(req.url ?? '/', `http://${headers.host ?? 'localhost'}`)
-  } catch (cause) {
-    // The value is not echoed: it is whatever the client sent.
-    throw new BadRequestError('invalid Host header or request target', { cause })
-  }
-  const text = raw.toString('utf8')
-  let body: unknown = text === '' ? undefined : text
-  if (text !== '' && /\bjson\b/i.test(headers['content-type'] ?? '')) {
-    try {
-      body = JSON.parse(text)
-    } catch {
-      // Pipedream hands an unparsable body over as a string; so do we.
-    }
-  }
-  return {
-    method: req.method ?? 'GET',
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers,
-    body,
-    ...(withBodyRaw ? { bodyRaw: text } : {}),
-    url: `${url.host}${url.pathname}`,
-    client_ip: req.socket.remoteAddress ?? '',
-  }
-}
-
-interface Reply {
-  status: number
-  headers: Record<string, string>
-  body: string | Buffer
-}
-
-function json(status: number, value: unknown): Reply {
-  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) }
-}
-
-function errorSummary(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error) }
-  const code = (error as { code?: unknown }).code
-  return { name: error.name, ...(typeof code === 'string' ? { code } : {}), message: error.message }
-}
-
-function outcomeStatus(outcome: { outcome?: unknown; code?: unknown }): number {
-  switch (outcome.outcome) {
-    case 'rerun-scheduled':
-      return 202
-    case 'rejected':
-      return typeof outcome.code === 'string' && VERIFICATION_CODES.has(outcome.code) ? 401 : 400
-    default:
-      return 200
-  }
-}
-
-/** Checks what a spool file holds before it is trusted with a re-run; throws saying what is off. */
-function parseSpooled(text: string, expectedName: (traceId: string) => string, name: string) {
-  const record = JSON.parse(text) as Partial<SpooledRerun> | null
-  const isObject = (value: unknown) => typeof value === 'object' && value !== null
-  if (!isObject(record)) throw new Error('not a JSON object')
-  const { event, trigger, runs, dueAt } = record as Partial<SpooledRerun>
-  if (!isObject(event) || !isObject(event?.headers)) throw new Error('no event with headers')
-  if (![trigger?.id, trigger?.trace_id, trigger?.ts].every((v) => typeof v === 'string'))
-    throw new Error('no trigger context')
-  if (!Number.isInteger(runs) || (runs ?? 0) < 1) throw new Error('no run number')
-  if (typeof dueAt !== 'number' || !Number.isFinite(dueAt)) throw new Error('no due time')
-  // Finishing a re-run deletes the file named after its trace id; any other name would stay.
-  if (path.basename(expectedName(trigger?.trace_id ?? '')) !== name)
-    throw new Error('its trace id does not match the file name')
-  return record as SpooledRerun
-}
-
-/** What the sender sees: the step's own `$.respond`, else its outcome as JSON. */
-function replyFor(execution: StepExecution, traceId: string): Reply {
-  const response = execution.response
-  if (response) {
-    const body =
-      typeof response.body === 'string' || Buffer.isBuffer(response.body)
-        ? response.body
-        : JSON.stringify(response.body ?? '')
-    return { status: response.status, headers: { ...(response.headers ?? {}) }, body }
-  }
-  if (execution.error !== undefined) {
-    const error = errorSummary(execution.error)
-    return json(error.name === 'ConfigError' ? 500 : 502, { outcome: 'error', error, traceId })
-  }
-  const outcome = execution.exports.outcome
-  if (typeof outcome === 'object' && outcome !== null) {
-    return json(outcomeStatus(outcome), { ...outcome, traceId })
-  }
-  if (execution.exitReason !== undefined) {
-    return json(200, { outcome: 'exited', reason: execution.exitReason, traceId })
-  }
-  return json(200, { outcome: 'completed', returnValue: execution.returnValue ?? null, traceId })
-}
-
-function describeExecution(execution: StepExecution): string {
-  const outcome = execution.exports.outcome as
-    { outcome?: string; key?: unknown; reason?: string } | undefined
-  if (execution.error !== undefined) {
-    const error = errorSummary(execution.error)
-    return `error ${String(error.name)}${error.code ? ` ${String(error.code)}` : ''}: ${String(error.message)}`
-  }
-  if (outcome?.outcome === 'forwarded') return `forwarded, key ${String(outcome.key)}`
-  if (outcome?.outcome) return `${outcome.outcome}: ${outcome.reason ?? ''}`
-  return execution.exitReason !== undefined ? `exited: ${execution.exitReason}` : 'completed'
-}
-
 /**
  * An HTTP server that plays Pipedream's HTTP trigger plus one code step: each request becomes a
- * trigger event, the step runs with a faithful `$`, and `$.flow.rerun` is honoured with a local
- * timer, written to `spoolDir` first so a restart does not lose a webhook the sender was told
- * (202) is taken care of.
+ * trigger event (relay-http.ts), the step runs with a faithful `$`, and `$.flow.rerun` is
+ * honoured with a local timer, written to `spoolDir` first (relay-spool.ts) so a restart does not
+ * lose a webhook the sender was told (202) is taken care of.
  */
 export function createRelayServer(options: RelayServerOptions): RelayServer {
   const log = options.log ?? (() => {})
@@ -230,22 +87,8 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
   const withBodyRaw = options.bodyRaw ?? true
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const timers = new Set<NodeJS.Timeout>()
-  const spoolDir = options.spoolDir
 
-  const spoolFile = (traceId: string) =>
-    path.join(spoolDir ?? '', `${traceId.replace(/[^\w-]/g, '_')}.json`)
-
-  async function spool(record: SpooledRerun): Promise<void> {
-    if (!spoolDir) return
-    await mkdir(spoolDir, { recursive: true })
-    const file = spoolFile(record.trigger.trace_id)
-    await writeFile(`${file}.tmp`, JSON.stringify(record), { flush: true })
-    await rename(`${file}.tmp`, file)
-  }
-
-  async function unspool(traceId: string): Promise<void> {
-    if (spoolDir) await rm(spoolFile(traceId), { force: true })
-  }
+  const spool = createRerunSpool(options.spoolDir, warn)
 
   function schedule(record: SpooledRerun): void {
     const timer = setTimeout(
@@ -261,25 +104,7 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
   }
 
   async function resumeSpooled(): Promise<void> {
-    if (!spoolDir) return
-    const names = await readdir(spoolDir).catch(() => [] as string[])
-    for (const name of names.filter((n) => n.endsWith('.json'))) {
-      const file = path.join(spoolDir, name)
-      let record: SpooledRerun
-      try {
-        record = parseSpooled(await readFile(file, 'utf8'), spoolFile, name)
-      } catch (error) {
-        // One bad file (a crash mid-edit, a hand-made copy) must not keep the others from running.
-        const moved = await rename(file, `${file}.corrupt`).then(
-          () => true,
-          () => false
-        )
-        warn(
-          `warning: spool file ${file} is not a re-run (${errorSummary(error).message as string}); ` +
-            (moved ? `moved aside to ${name}.corrupt` : 'could not move it aside')
-        )
-        continue
-      }
+    for (const record of await spool.load()) {
       log(`resuming re-run ${record.runs} of trace=${record.trigger.trace_id}`)
       schedule(record)
     }
@@ -312,10 +137,10 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
         rerunContext: rerun.context,
         dueAt: Date.now() + rerun.delayMs,
       }
-      await spool(record)
+      await spool.save(record)
       schedule(record)
     } else if (runs > 1) {
-      await unspool(trigger.trace_id)
+      await spool.remove(trigger.trace_id)
     }
     return execution
   }

@@ -1,9 +1,11 @@
 /**
  * @module @up42-webhooks/forwarder
- * Validate UP42 webhooks and forward them, byte for byte, to a receiver behind ngrok.
+ * Validate UP42 webhooks and forward them, byte for byte, to a receiver behind ngrok. The core
+ * takes a Web-standard delivery (headers, body bytes, arrival time) and a plain config; the
+ * Pipedream steps, the local relay and the tests all go through `relayWebhook`.
  */
 export { relayWebhook, forwardWebhook } from './core/relay-webhook.ts'
-export type { RelayOutcome, ForwardedOutcome, RelayDeps } from './core/relay-webhook.ts'
+export type { RelayOutcome, ForwardedOutcome, RelayOptions } from './core/relay-webhook.ts'
 export { validateWebhook } from './core/validate-webhook.ts'
 export type {
   Verdict,
@@ -11,38 +13,8 @@ export type {
   IgnoredOutcome,
   RejectedOutcome,
 } from './core/validate-webhook.ts'
-export { pingReceiver } from './core/ping-receiver.ts'
-export { postWebhook } from './core/post-webhook.ts'
-export type { PostResult } from './core/post-webhook.ts'
-export { buildForwardRequest } from './core/forward-request.ts'
-export type { ForwardRequest } from './core/forward-request.ts'
-export type { HttpTriggerEvent } from './core/trigger-event.ts'
-export {
-  resolveValidateConfig,
-  resolveForwardConfig,
-  resolveRelayConfig,
-  resolveRerunConfig,
-  ENV_NAMES,
-} from './core/config.ts'
-export type {
-  ForwarderProps,
-  ValidateConfig,
-  ForwardConfig,
-  RelayConfig,
-  RerunConfig,
-} from './core/config.ts'
-export { ForwardError, ConfigError, GiveUpError } from './core/errors.ts'
+export type { WebhookDelivery } from './core/webhook-delivery.ts'
+export { resolveValidateConfig, resolveForwardConfig, resolveRelayConfig } from './core/config.ts'
+export type { ForwarderProps, ValidateConfig, ForwardConfig, RelayConfig } from './core/config.ts'
+export { ForwardError, ConfigError } from './core/errors.ts'
 export type { ForwardErrorCode } from './core/errors.ts'
-export { createRelayServer, toTriggerEvent, DEFAULT_RELAY_TIMEOUTS } from './create-relay-server.ts'
-export type { RelayServer, RelayServerOptions, RelayTimeouts } from './create-relay-server.ts'
-export { runStep, installDefineComponent, createTriggerContext } from './pipedream-runtime.ts'
-export type { StepComponent, StepExecution, RunStepOptions } from './pipedream-runtime.ts'
-export { loadStepBundle, registerPinnedImports } from './load-step-bundle.ts'
-export {
-  simulate,
-  buildSimulatedEvent,
-  signedDelivery,
-  parseSimulateArgs,
-  UsageError,
-} from './simulate.ts'
-export type { SimulateOptions, SimulatedReply } from './simulate.ts'

@@ -2,8 +2,11 @@ import { register } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { installDefineComponent, type StepComponent } from './pipedream-runtime.ts'
 
-/** Packages the step bundles import pinned (`undici@7`); they resolve to this package's copy. */
-const PINNED_PACKAGES = ['undici']
+/**
+ * Packages the step bundles import pinned (`undici@7`, `@pipedream/platform@3`); they resolve to
+ * this package's copy.
+ */
+const PINNED_PACKAGES = ['undici', '@pipedream/platform']
 
 let registered = false
 

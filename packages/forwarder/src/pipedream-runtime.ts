@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { HttpTriggerEvent } from './core/trigger-event.ts'
+import type { HttpTriggerEvent } from './steps/trigger-event.ts'
 import type { HttpResponse, PipedreamDollar, TriggerContext } from './steps/pipedream-types.ts'
 
 /** A code step as `export default defineComponent({...})` produces it. */

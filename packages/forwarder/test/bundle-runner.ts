@@ -2,6 +2,7 @@
 // (vitest's module runner would resolve `undici@7` itself) and runs scenarios through them.
 // stdin: [{ bundle, env, props?, event, runs?, rerunContext?, triggerContext? }]; stdout: JSON results.
 import { text } from 'node:stream/consumers'
+import { ConfigurationError } from '@pipedream/platform'
 import { loadStepBundle } from '../src/load-step-bundle.ts'
 import { runStep, type RunStepOptions } from '../src/pipedream-runtime.ts'
 
@@ -18,13 +19,23 @@ for (const { bundle, env, ...options } of scenarios) {
   Object.assign(process.env, env)
   const run = await runStep(component, options)
   process.env = before
-  const error = run.error as { name?: string; code?: string; message?: string } | undefined
+  const error = run.error as
+    { name?: string; code?: string; key?: string; message?: string } | undefined
   results.push({
     exports: run.exports,
     returnValue: run.returnValue,
     exitReason: run.exitReason ?? null,
     rerun: run.rerun ?? null,
-    error: error ? { name: error.name, code: error.code, message: error.message } : null,
+    error: error
+      ? {
+          name: error.name,
+          code: error.code,
+          key: error.key,
+          message: error.message,
+          // The bundle's `@pipedream/platform@3` is this package's copy, not an imitation.
+          instanceOfPlatform: error instanceof ConfigurationError,
+        }
+      : null,
   })
 }
 process.stdout.write(JSON.stringify(results))

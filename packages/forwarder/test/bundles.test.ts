@@ -52,12 +52,18 @@ describe('buildSteps', () => {
     }
   })
 
-  it('imports undici only as "undici@7" besides Node built-ins, and shared crypto from node:crypto', async () => {
+  it('imports undici only as "undici@7", @pipedream/platform only as "@pipedream/platform@3", and shared crypto from node:crypto, besides Node built-ins', async () => {
     // shared's `node` import condition: Pipedream runs Node, so its steps take node:crypto.
     const crypto = ['node:buffer', 'node:crypto']
-    expect(importedSpecifiers(await read('validate'))).toEqual(crypto)
-    expect(importedSpecifiers(await read('forward'))).toEqual(['node:events', 'undici@7'])
-    expect(importedSpecifiers(await read('relay'))).toEqual([...crypto, 'node:events', 'undici@7'])
+    const platform = '@pipedream/platform@3'
+    expect(importedSpecifiers(await read('validate'))).toEqual([...crypto, platform])
+    expect(importedSpecifiers(await read('forward'))).toEqual(['node:events', 'undici@7', platform])
+    expect(importedSpecifiers(await read('relay'))).toEqual([
+      ...crypto,
+      'node:events',
+      'undici@7',
+      platform,
+    ])
     for (const { step } of built) expect(await read(step)).not.toContain('crypto.subtle')
   })
 })
@@ -99,13 +105,16 @@ describe('built bundles, loaded by Node with undici@7 mapped to the installed un
       { bundle: bundle('forward'), env, event: valid, triggerContext: { trace_id: 't-1' } },
       { bundle: bundle('relay'), env, event: valid },
       { bundle: bundle('relay'), env: down, event: valid, runs: 2, rerunContext: { firstRunAt } },
+      { bundle: bundle('validate'), env: {}, event: valid },
     ]
     const { code, stdout, stderr } = await runTsx('test/bundle-runner.ts', [], {
       input: JSON.stringify(scenarios),
     })
     expect(stderr).toBe('')
     expect(code).toBe(0)
-    const [validated, rejected, forwarded, relayed, rerun] = JSON.parse(stdout) as RunnerResult[]
+    const [validated, rejected, forwarded, relayed, rerun, unconfigured] = JSON.parse(
+      stdout
+    ) as RunnerResult[]
 
     expect(validated?.exports.verdict).toMatchObject({
       event: 'order.status',
@@ -116,6 +125,12 @@ describe('built bundles, loaded by Node with undici@7 mapped to the installed un
     expect(forwarded?.returnValue).toMatchObject({ outcome: 'forwarded', key: 1 })
     expect(relayed?.exports.outcome).toMatchObject({ outcome: 'forwarded', key: 2 })
     expect(rerun?.rerun).toEqual({ delayMs: 60_000, context: { firstRunAt }, maxRetries: 26 })
+    // The pinned @pipedream/platform loads: a missing secret is Pipedream's ConfigurationError.
+    expect(unconfigured?.error).toMatchObject({
+      name: 'ConfigurationError',
+      key: 'UP42_WEBHOOK_SECRET',
+      instanceOfPlatform: true,
+    })
     expect(receiver.posts().map((p) => p.body.toString('utf8'))).toEqual([
       EXAMPLE_EVENTS.orderLive,
       EXAMPLE_EVENTS.orderLive,

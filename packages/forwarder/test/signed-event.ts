@@ -1,7 +1,27 @@
 import { EXAMPLE_EVENTS, signWebhook } from '@up42-webhooks/shared'
-import type { HttpTriggerEvent } from '../src/core/trigger-event.ts'
+import type { WebhookDelivery } from '../src/core/webhook-delivery.ts'
+import type { HttpTriggerEvent } from '../src/steps/trigger-event.ts'
 
 export const SECRET = 'QWZTFnMEXhqZKNmu-test-secret'
+
+export type SignedWebhook = WebhookDelivery & { headers: Record<string, string> }
+
+/** A signed delivery as the core takes it: the headers UP42 sends, the body's bytes, now. */
+export async function signedWebhook(
+  options: { body?: string; secret?: string; created?: number; receivedAt?: Date } = {}
+): Promise<SignedWebhook> {
+  const body = options.body ?? EXAMPLE_EVENTS.jobLive
+  const signed = await signWebhook({
+    body,
+    secret: options.secret ?? SECRET,
+    ...(options.created === undefined ? {} : { created: options.created }),
+  })
+  return {
+    headers: { 'content-type': 'application/json', 'user-agent': 'UP42', ...signed },
+    body: new TextEncoder().encode(body),
+    receivedAt: options.receivedAt ?? new Date(),
+  }
+}
 
 /** A delivery as Pipedream's HTTP trigger hands it over: lowercase headers, body parsed. */
 export async function signedTriggerEvent(

@@ -4,6 +4,7 @@ import { jobEvent, SECRET, startTarget } from '../test/inspector-helpers.ts'
 import { createApp } from './app.ts'
 import { toWebhookInput } from './intake.ts'
 import { toCurl } from './inspector/client/curl.js'
+import { HOP_BY_HOP_HEADERS } from './replay-headers.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
 
@@ -80,7 +81,7 @@ describe('one redaction rule on every path that lets headers out', () => {
     const record = JSON.parse(text)
     expect(record.headers['x-trace']).toBe('kept')
     // the page builds the curl command from this API record
-    const curl = toCurl(record, target.url)
+    const curl = toCurl(record, target.url, HOP_BY_HOP_HEADERS)
     expect(curl).toContain("-H 'x-trace: kept'")
     expect(leaked(curl)).toEqual([])
   })
@@ -145,7 +146,9 @@ describe('one redaction rule on every path that lets headers out', () => {
     expectKept(stored.headers, 'stored')
     const record = await (await app.request(`/api/webhooks/${id}`)).json()
     expectKept(record.headers, 'API')
-    expect(toCurl(record, target.url)).toContain("-H 'x-webhook-secret: covered-value'")
+    expect(toCurl(record, target.url, HOP_BY_HOP_HEADERS)).toContain(
+      "-H 'x-webhook-secret: covered-value'"
+    )
     expectKept(JSON.parse(await (await app.request('/api/export')).text()).headers, 'export')
 
     await app.request(`/api/webhooks/${id}/replay`, {

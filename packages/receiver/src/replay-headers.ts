@@ -3,7 +3,7 @@ import { withoutCredentials } from './credential-headers.ts'
 /**
  * Headers that describe one hop of one connection, not the webhook: a replay must not copy
  * them (fetch sets its own `host` and `content-length`, and refuses some of the others).
- * The page's "Copy as curl" (`inspector/client/curl.js`) drops the same list.
+ * The inspector page gets this list from the server (`inspector/page.ts`) for its "Copy as curl".
  */
 export const HOP_BY_HOP_HEADERS: readonly string[] = [
   'host',

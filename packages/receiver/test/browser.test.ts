@@ -200,6 +200,8 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
     )
     expect(await page.locator('#list .row').first().getAttribute('data-id')).toBe(String(id))
     expect(await row.textContent()).toContain('SUCCEEDED')
+    // terminal per the server's TERMINAL_STATUSES, which the page has from data-terminal-statuses
+    expect(await row.locator('.c-status .badge').getAttribute('class')).toBe('badge good terminal')
     expect(await page.locator('#count').textContent()).toBe('9 stored')
 
     // Filter by job id: only that job's rows remain, and the URL keeps the filter.
@@ -226,6 +228,12 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
     )
     expect(await detail.locator('pre.code').textContent()).toContain(`"status": "SUCCEEDED"`)
     expect(new URL(page.url()).searchParams.get('id')).toBe(String(id))
+
+    // In order so far: the timeline's summary names the job and the count, and nothing else.
+    await detail.getByRole('tab', { name: 'Timeline' }).click()
+    const summary = detail.locator('.panel-bar > span').first()
+    await expect.poll(() => summary.textContent()).toBe(`Job ${JOB} · 3 deliveries`)
+    await detail.getByRole('tab', { name: 'Body' }).click()
 
     // A late RUNNING arrives after the terminal SUCCEEDED, sent earlier: the timeline flags it.
     const late = await send(job(JOB, 'RUNNING', 16))

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { EXAMPLE_EVENTS, signWebhook } from '@up42-webhooks/shared'
+import { encodeBasicAuth } from '@up42-webhooks/common'
 
 // A local stand-in for UP42's webhook-management API and its Keycloak auth server, shaped from
 // original-system.md §7.1 and §8.3–§8.4: `{ data, error }` envelopes, clear-text secrets,
@@ -248,7 +249,7 @@ export function createFakeUp42(options: FakeUp42Options = {}) {
       // A URL with credentials is delivered with basic auth, as any HTTP client would.
       const user = decodeURIComponent(target.username)
       const pass = decodeURIComponent(target.password)
-      headers.authorization = `Basic ${btoa(`${user}:${pass}`)}`
+      headers.authorization = encodeBasicAuth(user, pass)
       target.username = ''
       target.password = ''
     }

@@ -1,17 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { encodeBasicAuth } from '@up42-webhooks/common'
+import {
+  createTempDir,
+  runProgram,
+  serveFetch,
+  type RunningProgram,
+  type ServedFetch,
+  type TempDir,
+} from '@up42-webhooks/test-support'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeUp42, type FakeUp42 } from './fake-up42.ts'
-import {
-  cleanEnv,
-  PACKAGE_DIR,
-  REPO_ROOT,
-  runProcess,
-  startReceiver,
-  type RunningReceiver,
-} from './processes.ts'
-import { serveApp, type ServedApp } from './serve-app.ts'
+import { INHERITED_SETTINGS, PACKAGE_DIR, REPO_ROOT, startReceiver } from './processes.ts'
 
 // `point` end to end: the CLI in its own process re-points the webhook on the fake UP42, whose
 // tests endpoint sends test events signed with signWebhook through the "tunnel" to the real
@@ -20,15 +19,15 @@ const SECRET = 'e2e-webhook-secret-4f9c2a'
 const AUTH = { user: 'relay', password: 'e2e-receiver-pass' }
 const NEW_TUNNEL = 'https://7c1e-203-0-113-9.ngrok-free.app'
 
-let dir: string
-let receiver: RunningReceiver
+let dir: TempDir
+let receiver: RunningProgram
 let fake: FakeUp42
-let up42: ServedApp
+let up42: ServedFetch
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'up42-point-'))
+  dir = await createTempDir('up42-point-')
   receiver = await startReceiver({
-    RECEIVER_DB: join(dir, 'webhooks.db'),
+    RECEIVER_DB: dir.file('webhooks.db'),
     RECEIVER_USER: AUTH.user,
     RECEIVER_PASSWORD: AUTH.password,
     UP42_WEBHOOK_SECRET: SECRET,
@@ -46,14 +45,14 @@ beforeAll(async () => {
       return local.href
     },
   })
-  up42 = await serveApp(fake.app.fetch)
+  up42 = await serveFetch(fake.app.fetch)
 }, 60_000)
 
 afterAll(async () => {
   await fake?.settled()
   await up42?.close()
   await receiver?.stop()
-  await rm(dir, { recursive: true, force: true })
+  await dir?.remove()
 })
 
 describe('up42 point (end to end)', () => {
@@ -69,7 +68,7 @@ describe('up42 point (end to end)', () => {
         active: true,
       })
       const newUrl = `https://${AUTH.user}:${AUTH.password}@${new URL(NEW_TUNNEL).host}/receive-webhooks`
-      const result = await runProcess(
+      const result = await runProgram(
         process.execPath,
         [
           join(PACKAGE_DIR, 'bin/up42.mjs'),
@@ -84,14 +83,15 @@ describe('up42 point (end to end)', () => {
         ],
         {
           cwd: REPO_ROOT,
-          env: cleanEnv({
+          dropEnv: INHERITED_SETTINGS,
+          env: {
             UP42_USERNAME: fake.username,
             UP42_PASSWORD: fake.password,
             UP42_API_URL: up42.url,
             UP42_AUTH_URL: up42.url,
             RECEIVER_USER: AUTH.user,
             RECEIVER_PASSWORD: AUTH.password,
-          }),
+          },
         }
       )
       expect(result.stderr).toBe('')
@@ -106,7 +106,7 @@ describe('up42 point (end to end)', () => {
 
       // What the CLI printed is what the receiver stored: signed headers and the fake's bodies.
       const stored = await fetch(`${receiver.url}/api/webhooks`, {
-        headers: { authorization: `Basic ${btoa(`${AUTH.user}:${AUTH.password}`)}` },
+        headers: { authorization: encodeBasicAuth(AUTH.user, AUTH.password) },
       })
       const { items } = (await stored.json()) as { items: { id: number; verdict: string }[] }
       expect(items.map((item) => item.verdict)).toEqual(['verified', 'verified'])

@@ -12,7 +12,8 @@ function forwardedHeaders(signatureInput: string): Record<string, string> {
       'signature-input': signatureInput,
       signature: SIGNATURE,
     },
-    bodyRaw: '{"messageId":"m-1"}',
+    body: new TextEncoder().encode('{"messageId":"m-1"}'),
+    receivedAt: new Date(),
   }
   return buildForwardRequest(event).headers
 }

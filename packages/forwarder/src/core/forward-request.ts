@@ -1,5 +1,5 @@
 import { parseSignatureInput, WebhookVerificationError } from '@up42-webhooks/shared'
-import { messageIdOf, normalizeHeaders, rawBodyOf, type HttpTriggerEvent } from './trigger-event.ts'
+import { bodyText, headerRecord, messageIdOf, type WebhookDelivery } from './webhook-delivery.ts'
 
 /** Never copied even when signed: they describe the hop, and undici sets or refuses them. */
 const HOP_HEADERS: ReadonlySet<string> = new Set([
@@ -30,26 +30,34 @@ function coveredHeaderNames(signatureInput: string | undefined): string[] {
 }
 
 export interface ForwardRequest {
-  body: string
+  body: Uint8Array
   /** Headers taken from the original delivery; auth and user-agent are added by postWebhook. */
   headers: Record<string, string>
 }
 
+export interface ForwardRequestOptions {
+  /** The envelope's messageId when the caller already parsed it (saves parsing the body again). */
+  messageId?: string | undefined
+  /** The idempotency key when the body has no messageId (a Pipedream step: its trace id). */
+  fallbackKey?: string | undefined
+}
+
 /**
  * What the receiver needs to re-verify and dedup: the body bytes unchanged, the signature, its
- * input and every header it covers, and an idempotency key (messageId, else the trace id that
- * Pipedream keeps across retries of one event).
+ * input and every header it covers, and an idempotency key (messageId, else `fallbackKey`).
  */
-export function buildForwardRequest(event: HttpTriggerEvent, traceId?: string): ForwardRequest {
-  const { text } = rawBodyOf(event)
-  const original = normalizeHeaders(event.headers)
+export function buildForwardRequest(
+  delivery: WebhookDelivery,
+  options: ForwardRequestOptions = {}
+): ForwardRequest {
+  const original = headerRecord(delivery.headers)
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   const names = ['signature', 'signature-input', ...coveredHeaderNames(original['signature-input'])]
   for (const name of names) {
     const value = original[name]
     if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = value
   }
-  const key = messageIdOf(event, text) ?? traceId
+  const key = options.messageId ?? messageIdOf(bodyText(delivery)) ?? options.fallbackKey
   if (key) headers['idempotency-key'] = key
-  return { body: text, headers }
+  return { body: delivery.body, headers }
 }

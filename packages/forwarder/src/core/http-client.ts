@@ -38,7 +38,7 @@ export interface RetryRequest {
   /** Full URL without credentials (it goes into errors as is). */
   url: string
   headers: Record<string, string>
-  body?: string | undefined
+  body?: string | Uint8Array | undefined
   attemptTimeoutMs: number
   /** Epoch ms after which no attempt starts and no wait ends. */
   deadline: number

@@ -6,7 +6,7 @@ import type { ForwardConfig } from './config.ts'
 import { ForwardError } from './errors.ts'
 import { buildForwardRequest } from './forward-request.ts'
 import { postWebhook } from './post-webhook.ts'
-import type { HttpTriggerEvent } from './trigger-event.ts'
+import type { WebhookDelivery } from './webhook-delivery.ts'
 
 const ORIGIN = 'https://tunnel.example'
 const PASSWORD = 'hunter2-receiver-password'
@@ -22,7 +22,6 @@ const config: ForwardConfig = {
 const RAW =
   '{"event": "job.status", "messageId":"m-1",  "body":{"status":"FAILED","note":"ünïcode"}}'
 const event = {
-  method: 'POST',
   headers: {
     'content-type': 'application/json',
     date: 'Mon, 25 Jul 2022 14:33:26 GMT',
@@ -34,8 +33,8 @@ const event = {
       'up42-sig=("date" "content-digest" "x-up42-extra" "host");created=1658759606',
     signature: 'up42-sig=WSoSe3XMBgpBvnjJ7CtyEgIipjnZBR8nmu7kkZnGcPg=',
   },
-  body: JSON.parse(RAW) as unknown,
-  bodyRaw: RAW,
+  body: new TextEncoder().encode(RAW),
+  receivedAt: new Date(),
 }
 
 let agent: MockAgent
@@ -57,9 +56,9 @@ function deps() {
 }
 
 /** POSTs `delivery` within the full budget on the fake clock. */
-function post(delivery: HttpTriggerEvent = event, traceId?: string) {
+function post(delivery: WebhookDelivery = event, fallbackKey?: string) {
   return postWebhook(
-    buildForwardRequest(delivery, traceId),
+    buildForwardRequest(delivery, { fallbackKey }),
     config,
     { deadline: clock.now() + config.budgetMs },
     deps()
@@ -88,7 +87,7 @@ describe('postWebhook', () => {
     })
     expect(seen?.method).toBe('POST')
     expect(seen?.path).toBe('/receive-webhooks')
-    expect(Buffer.from(seen?.body as string).equals(Buffer.from(RAW))).toBe(true)
+    expect(Buffer.from(seen?.body as Uint8Array).equals(Buffer.from(RAW))).toBe(true)
     const headers = seen?.headers as Record<string, string>
     expect(headers.authorization).toBe(
       `Basic ${Buffer.from(`relay:${PASSWORD}`).toString('base64')}`
@@ -104,7 +103,7 @@ describe('postWebhook', () => {
     expect(headers['idempotency-key']).toBe('m-1')
   })
 
-  it('falls back to the trace id as idempotency-key when the body has no messageId', async () => {
+  it('falls back to fallbackKey (a step’s trace id) as idempotency-key when the body has no messageId', async () => {
     let key: string | undefined
     agent
       .get(ORIGIN)
@@ -113,7 +112,11 @@ describe('postWebhook', () => {
         key = (opts.headers as Record<string, string>)['idempotency-key']
         return { statusCode: 200, data: '{"msg": "duplicate of key 3"}' }
       })
-    const noId = { headers: {}, body: { event: 'job.status' } }
+    const noId = {
+      headers: {},
+      body: new TextEncoder().encode('{"event":"job.status"}'),
+      receivedAt: new Date(),
+    }
     const result = await post(noId, 'trace-9')
     expect(key).toBe('trace-9')
     expect(result.duplicate).toBe(true)

@@ -3,13 +3,13 @@ import { buildForwardRequest } from './forward-request.ts'
 import type { HttpDeps } from './http-client.ts'
 import { pingReceiver } from './ping-receiver.ts'
 import { postWebhook } from './post-webhook.ts'
-import type { HttpTriggerEvent } from './trigger-event.ts'
 import {
   validateWebhook,
   type IgnoredOutcome,
   type RejectedOutcome,
   type Verdict,
 } from './validate-webhook.ts'
+import type { WebhookDelivery } from './webhook-delivery.ts'
 
 export interface ForwardedOutcome {
   outcome: 'forwarded'
@@ -25,11 +25,11 @@ export interface ForwardedOutcome {
 
 export type RelayOutcome = ForwardedOutcome | IgnoredOutcome | RejectedOutcome
 
-export interface RelayDeps extends HttpDeps {
-  /** Pipedream's `steps.trigger.context.trace_id`: the idempotency key when there is no messageId. */
-  traceId?: string | undefined
-  /** Unix seconds to verify `created` against (a re-run passes the time of its first run). */
-  verifyAt?: number | undefined
+export interface RelayOptions extends HttpDeps {
+  /** The idempotency key when the body has no messageId (a Pipedream step passes its trace id). */
+  fallbackKey?: string | undefined
+  /** Called once the delivery is valid, before the receiver is contacted. */
+  onValid?: ((verdict: Verdict) => void) | undefined
 }
 
 /**
@@ -37,20 +37,25 @@ export interface RelayDeps extends HttpDeps {
  *
  * @throws {ForwardError}
  */
-export async function forwardWebhook(
-  event: HttpTriggerEvent,
+export function forwardWebhook(
+  delivery: WebhookDelivery,
   config: ForwardConfig,
-  deps: RelayDeps = {}
+  options: RelayOptions = {}
 ): Promise<ForwardedOutcome> {
-  const now = deps.now ?? Date.now
+  return forward(delivery, config, options, undefined)
+}
+
+async function forward(
+  delivery: WebhookDelivery,
+  config: ForwardConfig,
+  options: RelayOptions,
+  messageId: string | undefined
+): Promise<ForwardedOutcome> {
+  const now = options.now ?? Date.now
   const deadline = now() + config.budgetMs
-  const ping = await pingReceiver(config, { deadline }, deps)
-  const post = await postWebhook(
-    buildForwardRequest(event, deps.traceId),
-    config,
-    { deadline },
-    deps
-  )
+  const ping = await pingReceiver(config, { deadline }, options)
+  const request = buildForwardRequest(delivery, { messageId, fallbackKey: options.fallbackKey })
+  const post = await postWebhook(request, config, { deadline }, options)
   return {
     outcome: 'forwarded',
     status: post.status,
@@ -63,19 +68,21 @@ export async function forwardWebhook(
 }
 
 /**
- * Validate → ping → POST. Invalid and filtered deliveries are outcomes; only a failed forward
- * (or a configuration mistake) throws.
+ * Validate → ping → POST: the one composition the Pipedream steps, the local relay and the tests
+ * call. Invalid and filtered deliveries are outcomes; only a failed forward (or a configuration
+ * mistake) throws.
  *
  * @throws {ForwardError}
  */
 export async function relayWebhook(
-  event: HttpTriggerEvent,
+  delivery: WebhookDelivery,
   config: RelayConfig,
-  deps: RelayDeps = {}
+  options: RelayOptions = {}
 ): Promise<RelayOutcome> {
-  const validation = await validateWebhook(event, config, { now: deps.verifyAt })
+  const validation = await validateWebhook(delivery, config)
   if (!validation.ok) return validation.result
-  return forwardWebhook(event, config, deps)
+  options.onValid?.(validation.verdict)
+  return forward(delivery, config, options, validation.verdict.messageId)
 }
 
 export type { Verdict }

@@ -6,12 +6,7 @@ import {
   WebhookVerificationError,
 } from '@up42-webhooks/shared'
 import type { ValidateConfig } from './config.ts'
-import {
-  normalizeHeaders,
-  rawBodyOf,
-  type BodySource,
-  type HttpTriggerEvent,
-} from './trigger-event.ts'
+import { bodyText, type WebhookDelivery } from './webhook-delivery.ts'
 
 /** What a valid, notifiable delivery is; small and JSON-safe so a step can export it. */
 export interface Verdict {
@@ -26,8 +21,6 @@ export interface Verdict {
   components: string[]
   /** True when a body digest was signed and matched, i.e. the body itself is authenticated. */
   bodyCovered: boolean
-  /** 'reconstructed' means the trigger gave no raw body and JSON.stringify(body) was verified. */
-  bodySource: BodySource
 }
 
 export interface IgnoredOutcome {
@@ -46,34 +39,27 @@ export interface RejectedOutcome {
 export type ValidationResult =
   { ok: true; verdict: Verdict } | { ok: false; result: IgnoredOutcome | RejectedOutcome }
 
-export interface ValidateOptions {
-  /** Unix seconds to check `created` against; a re-run passes the time of its first run. */
-  now?: number | undefined
-}
-
 function rejected(code: string, reason: string): ValidationResult {
   return { ok: false, result: { outcome: 'rejected', code, reason } }
 }
 
 /**
- * Verifies the signature over the raw body, parses the envelope and applies the status filter.
- * Failures are outcomes, not exceptions: only misconfiguration or a bug throws.
+ * Verifies the signature over the raw body as of `delivery.receivedAt`, parses the envelope and
+ * applies the status filter. Failures are outcomes, not exceptions: only misconfiguration or a
+ * bug throws.
  */
 export async function validateWebhook(
-  event: HttpTriggerEvent,
-  config: ValidateConfig,
-  options: ValidateOptions = {}
+  delivery: WebhookDelivery,
+  config: ValidateConfig
 ): Promise<ValidationResult> {
-  const body = rawBodyOf(event)
-  const headers = normalizeHeaders(event.headers)
   let verified: Awaited<ReturnType<typeof verifyWebhook>>
   try {
     verified = await verifyWebhook(
-      { headers, body: body.text },
+      { headers: delivery.headers, body: delivery.body },
       {
         secret: config.secret,
         requireBodyDigest: config.requireBodyDigest,
-        ...(options.now === undefined ? {} : { now: options.now }),
+        now: Math.floor(delivery.receivedAt.getTime() / 1000),
       }
     )
   } catch (error) {
@@ -83,7 +69,7 @@ export async function validateWebhook(
   }
   let parsed: ReturnType<typeof parseEvent>
   try {
-    parsed = parseEvent(body.text)
+    parsed = parseEvent(bodyText(delivery))
   } catch (error) {
     if (!(error instanceof WebhookPayloadError)) throw error
     const field = error.field ? ` (${error.field})` : ''
@@ -114,7 +100,6 @@ export async function validateWebhook(
       created: verified.created,
       components: verified.components,
       bodyCovered: verified.bodyCovered,
-      bodySource: body.source,
     },
   }
 }

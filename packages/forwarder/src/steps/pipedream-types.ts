@@ -1,4 +1,4 @@
-import type { HttpTriggerEvent } from '../core/trigger-event.ts'
+import type { HttpTriggerEvent } from './trigger-event.ts'
 
 /** `$.respond` argument (Pipedream docs: status, headers, body, immediate). */
 export interface HttpResponse {

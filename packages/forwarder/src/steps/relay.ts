@@ -1,30 +1,25 @@
 import { resolveRelayConfig, type ForwarderProps } from '../core/config.ts'
-import { forwardWebhook } from '../core/relay-webhook.ts'
-import { validateWebhook } from '../core/validate-webhook.ts'
+import { relayWebhook } from '../core/relay-webhook.ts'
 import type { RunArgs } from './pipedream-types.ts'
-import {
-  currentRun,
-  exitWith,
-  exportForwarded,
-  exportVerdict,
-  forwardOrRerun,
-} from './step-adapter.ts'
+import { deliveryOf, exportVerdict, finish, forwardOrRerun, stepConfig } from './step-adapter.ts'
 import { forwardProps, validateProps } from './step-props.ts'
 
 export default defineComponent({
   props: { ...validateProps, ...forwardProps },
   async run(this: ForwarderProps, { steps, $ }: RunArgs) {
-    const config = resolveRelayConfig(this, process.env)
-    const event = steps.trigger.event
-    // A re-run comes minutes after delivery: check the signature's age as of the first run.
-    const validation = await validateWebhook(event, config, { now: currentRun($).firstRunAt })
-    if (!validation.ok) return exitWith($, validation.result)
-    exportVerdict($, validation.verdict)
-    const traceId = steps.trigger.context?.trace_id
-    const outcome = await forwardOrRerun($, this, process.env, () =>
-      forwardWebhook(event, config, { traceId })
+    const config = stepConfig(() => resolveRelayConfig(this, process.env))
+    // A re-run comes minutes after delivery: the signature's age is checked as of the first run.
+    const { delivery, bodySource } = deliveryOf(steps.trigger.event, $)
+    const fallbackKey = steps.trigger.context?.trace_id
+    const outcome = await forwardOrRerun($, this, process.env, (ready) =>
+      relayWebhook(delivery, config, {
+        fallbackKey,
+        onValid(verdict) {
+          exportVerdict($, verdict, bodySource)
+          ready()
+        },
+      })
     )
-    if (outcome.outcome === 'forwarded') exportForwarded($, outcome, config.receiverUrl)
-    return outcome
+    return finish($, outcome, config.receiverUrl)
   },
 })

@@ -1,9 +1,18 @@
-import { resolveRerunConfig, type Env, type ForwarderProps } from '../core/config.ts'
-import { ForwardError, GiveUpError, type ForwardErrorCode } from '../core/errors.ts'
-import type { ForwardedOutcome } from '../core/relay-webhook.ts'
-import { planRerun } from '../core/rerun-plan.ts'
+import { ConfigurationError } from '@pipedream/platform'
+import {
+  resolveRerunConfig,
+  type Env,
+  type ForwarderProps,
+  type RerunConfig,
+} from '../core/config.ts'
+import { ConfigError, ForwardError, type ForwardErrorCode } from '../core/errors.ts'
+import { GiveUpError } from './give-up-error.ts'
+import type { ForwardedOutcome, RelayOutcome } from '../core/relay-webhook.ts'
 import type { IgnoredOutcome, RejectedOutcome, Verdict } from '../core/validate-webhook.ts'
+import type { WebhookDelivery } from '../core/webhook-delivery.ts'
 import type { PipedreamDollar } from './pipedream-types.ts'
+import { planRerun } from './rerun-plan.ts'
+import { toDelivery, type BodySource, type HttpTriggerEvent } from './trigger-event.ts'
 
 /**
  * Failures that waiting or a fix on either side can cure. A 401/403 is among them: correcting the
@@ -47,6 +56,28 @@ export function currentRun($: PipedreamDollar): { runs: number; firstRunAt: numb
   return { runs, firstRunAt }
 }
 
+/**
+ * Resolves the step's settings. A ConfigError becomes Pipedream's ConfigurationError, which the
+ * platform shows as a configuration problem of the step; `key` still names the variable (never
+ * its value).
+ */
+export function stepConfig<T>(resolve: () => T): T {
+  try {
+    return resolve()
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    throw Object.assign(new ConfigurationError(error.message), { key: error.key })
+  }
+}
+
+/** The trigger's event as the core's input; on a re-run it "arrived" at the first run. */
+export function deliveryOf(
+  event: HttpTriggerEvent,
+  $: PipedreamDollar
+): { delivery: WebhookDelivery; bodySource: BodySource } {
+  return toDelivery(event, new Date(currentRun($).firstRunAt * 1000))
+}
+
 function formatDuration(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`
   if (ms % 60_000 === 0) return `${ms / 60_000} min`
@@ -62,7 +93,13 @@ export function exitWith($: PipedreamDollar, result: IgnoredOutcome | RejectedOu
   return $.flow.exit(result.reason)
 }
 
-export function exportVerdict($: PipedreamDollar, verdict: Verdict): void {
+/** Exports the verdict with where its body came from, and returns what was exported. */
+export function exportVerdict(
+  $: PipedreamDollar,
+  core: Verdict,
+  bodySource: BodySource
+): Verdict & { bodySource: BodySource } {
+  const verdict = { ...core, bodySource }
   const id = verdict.jobId ?? verdict.orderId
   $.export(
     '$summary',
@@ -75,6 +112,7 @@ export function exportVerdict($: PipedreamDollar, verdict: Verdict): void {
       'The trigger gave no event.bodyRaw: the signature was checked against JSON.stringify(event.body), which matches only compact JSON. If valid webhooks get rejected, use a trigger that provides the raw body.'
     )
   }
+  return verdict
 }
 
 export function exportForwarded(
@@ -93,21 +131,26 @@ export function exportForwarded(
 
 /**
  * Runs `forward`; when the receiver is unreachable or refuses the credentials, asks Pipedream to
- * re-run this step later (growing delays) instead of dropping the webhook. Past the maximum wait it throws, so the
- * workflow fails and Pipedream's error notification fires.
+ * re-run this step later (growing delays) instead of dropping the webhook. Past the maximum wait
+ * it throws, so the workflow fails and Pipedream's error notification fires. `forward` calls
+ * `ready()` just before it contacts the receiver: the re-run settings are read then, so a
+ * delivery that is rejected never depends on them.
  */
-export async function forwardOrRerun(
+export async function forwardOrRerun<T extends RelayOutcome>(
   $: PipedreamDollar,
   props: ForwarderProps,
   env: Env,
-  forward: () => Promise<ForwardedOutcome>
-): Promise<ForwardedOutcome | RerunScheduled> {
-  const rerunConfig = resolveRerunConfig(props, env)
+  forward: (ready: () => void) => Promise<T>
+): Promise<T | RerunScheduled> {
+  let rerunConfig: RerunConfig | undefined
+  const ready = () => {
+    rerunConfig = stepConfig(() => resolveRerunConfig(props, env))
+  }
   const { runs, firstRunAt } = currentRun($)
   try {
-    return await forward()
+    return await forward(ready)
   } catch (error) {
-    if (!(error instanceof ForwardError) || !RERUNNABLE.has(error.code)) throw error
+    if (!(error instanceof ForwardError) || !RERUNNABLE.has(error.code) || !rerunConfig) throw error
     const plan = planRerun(runs, rerunConfig)
     if (plan.giveUp) {
       throw new GiveUpError(
@@ -137,4 +180,18 @@ export async function forwardOrRerun(
     $.export('outcome', scheduled)
     return scheduled
   }
+}
+
+/** Maps the core's outcome onto Pipedream: exit for ignored/rejected, exports for forwarded. */
+export function finish(
+  $: PipedreamDollar,
+  outcome: RelayOutcome | RerunScheduled,
+  receiverUrl: string
+): ForwardedOutcome | RerunScheduled | undefined {
+  if (outcome.outcome === 'ignored' || outcome.outcome === 'rejected') {
+    exitWith($, outcome)
+    return undefined
+  }
+  if (outcome.outcome === 'forwarded') exportForwarded($, outcome, receiverUrl)
+  return outcome
 }

@@ -1,3 +1,4 @@
+import { ConfigurationError } from '@pipedream/platform'
 import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { closedPortUrl, startReceiverStub } from '../../test/receiver-stub.ts'
@@ -124,10 +125,37 @@ describe('validate step', () => {
     expect(run.exports.verdict).toBeDefined()
   })
 
-  it('fails with a ConfigError naming the variable when no secret is set', async () => {
+  it('fails with a ConfigurationError naming the variable when no secret is set', async () => {
     setEnv({})
     const run = await runStep(validate, { event: await signedTriggerEvent() })
-    expect(run.error).toMatchObject({ name: 'ConfigError', key: 'UP42_WEBHOOK_SECRET' })
+    expect(run.error).toBeInstanceOf(ConfigurationError)
+    expect(run.error).toMatchObject({ name: 'ConfigurationError', key: 'UP42_WEBHOOK_SECRET' })
+    expect((run.error as Error).message).toMatch(/^UP42_WEBHOOK_SECRET is not set/)
+  })
+
+  it('reports a bad setting of the forward and relay steps as a ConfigurationError, never its value', async () => {
+    setEnv({
+      UP42_WEBHOOK_SECRET: SECRET,
+      RECEIVER_URL: 'not-a-url-hunter3',
+      RECEIVER_USER: 'u',
+      RECEIVER_PASSWORD: 'p',
+    })
+    for (const step of [forward, relay]) {
+      const run = await runStep(step, { event: await signedTriggerEvent() })
+      expect(run.error).toBeInstanceOf(ConfigurationError)
+      expect(run.error).toMatchObject({ key: 'RECEIVER_URL' })
+      expect((run.error as Error).message).not.toContain('hunter3')
+    }
+    setEnv({
+      RECEIVER_URL: receiver.url,
+      RECEIVER_USER: 'u',
+      RECEIVER_PASSWORD: 'p',
+      FORWARD_RERUN_SCHEDULE: 'soon-hunter3',
+    })
+    const run = await runStep(forward, { event: await signedTriggerEvent() })
+    expect(run.error).toMatchObject({ name: 'ConfigurationError', key: 'FORWARD_RERUN_SCHEDULE' })
+    expect((run.error as Error).message).not.toContain('hunter3')
+    expect(receiver.requests).toHaveLength(0)
   })
 })
 

@@ -1,4 +1,6 @@
+import { TERMINAL_STATUSES } from '@up42-webhooks/shared'
 import { html, raw } from 'hono/html'
+import { HOP_BY_HOP_HEADERS } from '../replay-headers.ts'
 
 export interface PageOptions {
   assetsVersion: string
@@ -9,7 +11,11 @@ export interface PageOptions {
 const LOGO = `<svg viewBox="0 0 32 32" aria-hidden="true"><rect width="32" height="32" rx="8" fill="#2f6fed"/><path d="M9 11v6a7 7 0 0 0 14 0v-6" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round"/><circle cx="16" cy="9" r="2.4" fill="#9ec0ff"/></svg>`
 const ICON = `data:image/svg+xml,${encodeURIComponent(LOGO.replace(' aria-hidden="true"', ' xmlns="http://www.w3.org/2000/svg"'))}`
 
-/** The page shell; everything else is rendered by `client/app.js` from the JSON API. */
+/**
+ * The page shell; everything else is rendered by `client/app.js` from the JSON API. The lists
+ * the page shares with the server travel as `data-*` attributes (read by `client/page-config.js`),
+ * so they have one source: the server's.
+ */
 export function renderPage({ assetsVersion, replayUrl, canResign }: PageOptions) {
   const assets = `assets/${assetsVersion}`
   return html`<!doctype html>
@@ -24,7 +30,12 @@ export function renderPage({ assetsVersion, replayUrl, canResign }: PageOptions)
         <link rel="modulepreload" href="${assets}/app.js" />
         <script type="module" src="${assets}/app.js"></script>
       </head>
-      <body data-replay-url="${replayUrl ?? ''}" data-can-resign="${String(canResign)}">
+      <body
+        data-replay-url="${replayUrl ?? ''}"
+        data-can-resign="${String(canResign)}"
+        data-terminal-statuses="${TERMINAL_STATUSES.join(' ')}"
+        data-hop-by-hop-headers="${HOP_BY_HOP_HEADERS.join(' ')}"
+      >
         <header class="topbar">
           <div class="brand">${LOGO_RAW}<span>UP42 webhooks</span><small>inspector</small></div>
           <div id="live" class="live" data-state="connecting" role="status" aria-live="polite">

@@ -8,8 +8,9 @@ import { createSqliteStore } from '../sqlite-store.ts'
 import type { WebhookStore } from '../store.ts'
 import { loadAssets } from './assets.ts'
 // The page's own modules: plain JS, importable here because they touch the DOM only when called.
-import { TERMINAL_STATUSES as PAGE_TERMINAL } from './client/badges.js'
-import { HOP_BY_HOP_HEADERS as PAGE_HOP_BY_HOP, shellQuote, toCurl } from './client/curl.js'
+import { shellQuote, toCurl } from './client/curl.js'
+import { readPageConfig } from './client/page-config.js'
+import { renderPage } from './page.ts'
 
 const AUTH = { username: 'ops', password: 'p4ss' }
 const authorization = `Basic ${Buffer.from('ops:p4ss').toString('base64')}`
@@ -99,12 +100,21 @@ describe('inspector page and assets', () => {
 })
 
 describe('page modules shared with the server', () => {
-  it('Should drop the same hop-by-hop headers as the server replay', () => {
-    expect([...PAGE_HOP_BY_HOP].sort()).toEqual([...HOP_BY_HOP_HEADERS].sort())
-  })
-
-  it('Should highlight the same terminal statuses as @up42-webhooks/shared', () => {
-    expect([...PAGE_TERMINAL].sort()).toEqual([...TERMINAL_STATUSES].sort())
+  it("Should hand the page the server's own terminal statuses and hop-by-hop headers", async () => {
+    const html = String(await renderPage({ assetsVersion: 'v', replayUrl: null, canResign: false }))
+    // what the browser's HTMLElement.dataset would hold for <body>
+    const body = html.slice(html.indexOf('<body'), html.indexOf('>', html.indexOf('<body')))
+    const dataset: Record<string, string> = {}
+    for (const [, name, value] of body.matchAll(/data-([a-z-]+)="([^"]*)"/g)) {
+      dataset[name!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = value!
+    }
+    const config = readPageConfig({ dataset } as unknown as HTMLElement)
+    expect(config).toEqual({
+      replayUrl: '',
+      canResign: false,
+      terminalStatuses: new Set(TERMINAL_STATUSES),
+      hopByHopHeaders: HOP_BY_HOP_HEADERS,
+    })
   })
 
   it('Should quote any string so a POSIX shell reads it back unchanged', () => {
@@ -131,7 +141,8 @@ describe('page modules shared with the server', () => {
         },
         body,
       },
-      'http://127.0.0.1:8080/x'
+      'http://127.0.0.1:8080/x',
+      HOP_BY_HOP_HEADERS
     )
     expect(command).toBe(
       [

@@ -24,17 +24,6 @@ export class UsageError extends Error {
   }
 }
 
-export type ConfigErrorCode = 'MISSING_CREDENTIALS' | 'INVALID_VALUE'
-
-/** An environment variable is missing or unusable. Names the variable, never its value. */
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-  readonly code: ConfigErrorCode
-  readonly key: string
-
-  constructor(message: string, options: { code: ConfigErrorCode; key: string; cause?: unknown }) {
-    super(message, { cause: options.cause })
-    this.code = options.code
-    this.key = options.key
-  }
-}
+// An environment variable is missing or unusable: the repo-wide ConfigError, which names the
+// variable, never its value. `MISSING` is only ever credentials here (exit code AUTH).
+export { ConfigError } from '@up42-webhooks/common'

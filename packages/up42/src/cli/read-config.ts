@@ -27,8 +27,8 @@ function readAuth(env: Env): Up42Auth {
     const workspaceId = nonEmpty(env.UP42_WORKSPACE_ID)
     if (workspaceId === undefined) {
       throw new ConfigError('UP42_TOKEN is set but UP42_WORKSPACE_ID is not; a token needs both', {
-        code: 'MISSING_CREDENTIALS',
-        key: 'UP42_WORKSPACE_ID',
+        code: 'MISSING',
+        variable: 'UP42_WORKSPACE_ID',
       })
     }
     return { token, workspaceId }
@@ -38,8 +38,8 @@ function readAuth(env: Env): Up42Auth {
   if (username === undefined || password === undefined) {
     const key = username === undefined ? 'UP42_USERNAME' : 'UP42_PASSWORD'
     throw new ConfigError(`no UP42 credentials (${key} is not set): ${CREDENTIALS_HINT}`, {
-      code: 'MISSING_CREDENTIALS',
-      key,
+      code: 'MISSING',
+      variable: key,
     })
   }
   return { username, password }
@@ -53,10 +53,10 @@ function readUrl(env: Env, key: string, fallback: string): string {
   try {
     parsed = new URL(value.trim())
   } catch (cause) {
-    throw new ConfigError(`${key} is not a valid URL`, { code: 'INVALID_VALUE', key, cause })
+    throw new ConfigError(`${key} is not a valid URL`, { code: 'INVALID', variable: key, cause })
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new ConfigError(`${key} must be an http(s) URL`, { code: 'INVALID_VALUE', key })
+    throw new ConfigError(`${key} must be an http(s) URL`, { code: 'INVALID', variable: key })
   }
   return value.trim().replace(/\/+$/, '')
 }

@@ -1,3 +1,4 @@
+import { encodeBasicAuth, splitUrlCredentials } from '@up42-webhooks/common'
 import type { FetchLike } from '../client/index.ts'
 
 export const DEFAULT_RECEIVER_URL = 'http://127.0.0.1:9888'
@@ -44,15 +45,14 @@ export function createReceiverClient(options: {
   fetch: FetchLike
 }): ReceiverClient {
   // fetch refuses URLs with credentials, and messages must not show them: move them to a header.
-  const parsed = new URL(options.url)
-  const username = parsed.username ? decodeURIComponent(parsed.username) : options.username
-  const password = parsed.password ? decodeURIComponent(parsed.password) : options.password
-  parsed.username = ''
-  parsed.password = ''
-  const base = parsed.href.replace(/\/+$/, '')
+  const parsed = splitUrlCredentials(options.url)
+  const username = parsed.username ?? options.username
+  const password = parsed.password ?? options.password
+  const base = parsed.url.href.replace(/\/+$/, '')
   const headers: Record<string, string> = { accept: 'application/json' }
   if (username !== undefined && password !== undefined) {
-    headers.authorization = `Basic ${btoa(`${username}:${password}`)}`
+    // UTF-8, as the receiver's basic auth decodes it: btoa threw on `€` and sent Latin-1 for `ä`.
+    headers.authorization = encodeBasicAuth(username, password)
   }
 
   async function listNewest(limit: number): Promise<ReceivedWebhook[]> {

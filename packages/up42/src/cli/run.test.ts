@@ -1,7 +1,7 @@
 import { createApp, createSqliteStore, type WebhookStore } from '@up42-webhooks/receiver'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createFakeUp42, FAKE_EVENT_TYPES, type FakeUp42 } from '../../test/fake-up42.ts'
-import { serveApp, type ServedApp } from '../../test/serve-app.ts'
+import { closedPortUrl, serveFetch, type ServedFetch } from '@up42-webhooks/test-support'
 import type { Env } from './read-config.ts'
 import { run } from './run.ts'
 
@@ -12,17 +12,15 @@ const RECEIVER_AUTH = { username: 'relay', password: 'receiver-pass-42' }
 let clock: number
 let sleeps: number[]
 let fake: FakeUp42
-let up42Server: ServedApp
+let up42Server: ServedFetch
 let store: WebhookStore
-let receiver: ServedApp
+let receiver: ServedFetch
 let deadUrl: string
 
 beforeEach(async () => {
   clock = Date.parse('2026-03-01T10:00:00Z')
   sleeps = []
-  const dead = await serveApp(() => new Response())
-  deadUrl = dead.url
-  await dead.close()
+  deadUrl = await closedPortUrl()
   store = createSqliteStore({ path: ':memory:' })
   const receiverApp = createApp({
     store,
@@ -31,7 +29,7 @@ beforeEach(async () => {
     now: () => Math.floor(clock / 1000),
     onError: () => {},
   })
-  receiver = await serveApp(receiverApp.fetch)
+  receiver = await serveFetch(receiverApp.fetch)
   fake = createFakeUp42({
     now: () => clock,
     // Test-only: the tunnel's https URL leads to the local http receiver; any other host is down.
@@ -42,7 +40,7 @@ beforeEach(async () => {
       return base.replace('http://', `http://${auth}`) + target.pathname
     },
   })
-  up42Server = await serveApp(fake.app.fetch)
+  up42Server = await serveFetch(fake.app.fetch)
 })
 
 afterEach(async () => {
@@ -632,6 +630,33 @@ describe('run: point', () => {
       /^\d+\s+\d{4}-\d\d-\d\dT[\d:.]+Z\s+order\.status\s+false\s+FULFILLED\s+verified$/m
     )
     expect(stdout).not.toContain(RECEIVER_AUTH.password)
+  })
+
+  it('gets through a receiver whose password is not ASCII (pässwörd, €: UTF-8 basic auth, #11)', async () => {
+    // btoa threw on `€` and sent `ä` as Latin-1, which the receiver's Hono basic auth refuses.
+    const auth = { username: 'relay', password: 'pässwörd-€' }
+    await receiver.close()
+    await store.close()
+    store = createSqliteStore({ path: ':memory:' })
+    receiver = await serveFetch(
+      createApp({
+        store,
+        secret: SECRET,
+        auth,
+        now: () => Math.floor(clock / 1000),
+        onError: () => {},
+      }).fetch
+    )
+    const url = `https://${auth.username}:${encodeURIComponent(auth.password)}@${new URL(TUNNEL).host}/receive-webhooks`
+    const webhook = seed()
+    const { code, stdout, stderr } = await cli(
+      ['point', webhook.id, '--url', url, '--receiver', receiver.url],
+      credentials({ RECEIVER_USER: auth.username, RECEIVER_PASSWORD: auth.password })
+    )
+    expect(stderr).not.toContain('basic auth')
+    expect(code).toBe(0)
+    expect(stdout).toContain('The local receiver got 2 of 2 test event(s):')
+    expect(stdout).not.toContain(auth.password)
   })
 
   it('keeps the path and tunnel credentials when given only the new tunnel host', async () => {

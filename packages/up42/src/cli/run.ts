@@ -81,7 +81,7 @@ function describeError(error: unknown, program: string): { exitCode: ExitCode; m
     return { exitCode: EXIT_CODES.USAGE, message: `${error.message}\nSee ${hint}.` }
   }
   if (error instanceof ConfigError) {
-    const exitCode = error.code === 'MISSING_CREDENTIALS' ? EXIT_CODES.AUTH : EXIT_CODES.USAGE
+    const exitCode = error.code === 'MISSING' ? EXIT_CODES.AUTH : EXIT_CODES.USAGE
     return { exitCode, message: error.message }
   }
   if (error instanceof Up42AuthError) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createFakeUp42, type FakeUp42 } from '../../test/fake-up42.ts'
-import { serveApp, type ServedApp } from '../../test/serve-app.ts'
+import { serveFetch, type ServedFetch } from '@up42-webhooks/test-support'
 import { createUp42Client } from './create-up42-client.ts'
 import { Up42ApiError, Up42AuthError, Up42NetworkError, WebhookInputError } from './errors.ts'
 import type { Up42ClientOptions } from './types.ts'
@@ -8,13 +8,13 @@ import type { Up42ClientOptions } from './types.ts'
 let clock: number
 let sleeps: number[]
 let fake: FakeUp42
-let server: ServedApp
+let server: ServedFetch
 
 beforeEach(async () => {
   clock = Date.parse('2026-01-01T00:00:00Z')
   sleeps = []
   fake = createFakeUp42({ now: () => clock, tokenTtlSeconds: 300 })
-  server = await serveApp(fake.app.fetch)
+  server = await serveFetch(fake.app.fetch)
 })
 
 afterEach(async () => {
@@ -302,7 +302,7 @@ describe('createUp42Client', () => {
   })
 
   it('reports an unreachable API as Up42NetworkError', async () => {
-    const closed = await serveApp(() => new Response('unused'))
+    const closed = await serveFetch(() => new Response('unused'))
     await closed.close()
     const error = await caught(client({ apiUrl: closed.url, authUrl: closed.url }).list())
     expect(error).toBeInstanceOf(Up42NetworkError)

@@ -5,7 +5,8 @@
 export { createUp42Client, DEFAULT_API_URL, DEFAULT_AUTH_URL } from './create-up42-client.ts'
 export { Up42ApiError, Up42AuthError, Up42NetworkError, WebhookInputError } from './errors.ts'
 export type { Up42AuthErrorCode, Up42NetworkErrorCode, WebhookInputErrorCode } from './errors.ts'
-export { parseRetryAfter } from './retry-after.ts'
+// The repo-wide rule, re-exported: it is part of this package's documented API.
+export { parseRetryAfter } from '@up42-webhooks/common'
 export { redactUrl, redactValues } from './redact.ts'
 export { TOKEN_REFRESH_MARGIN_MS } from './token-provider.ts'
 export {

@@ -1,5 +1,5 @@
 import { Up42NetworkError } from './errors.ts'
-import { parseRetryAfter } from './retry-after.ts'
+import { parseRetryAfter } from '@up42-webhooks/common'
 import type { FetchLike } from './types.ts'
 
 export interface SendDeps {

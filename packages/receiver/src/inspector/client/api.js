@@ -2,8 +2,26 @@
 
 export const FILTER_KEYS = ['event', 'liveMode', 'status', 'jobId', 'orderId', 'q']
 
+/**
+ * The API's shapes, as the page reads them (the server's are in src/store.ts and src/timeline.ts).
+ * @typedef {Record<string, string>} Filters
+ * @typedef {{ id: number, receivedAt: string, event: string | null, liveMode: boolean | null,
+ *   status: string | null, messageId: string | null, jobId: string | null,
+ *   orderId: string | null, deliveryCount: number, verdict: string, size: number }} Summary
+ * @typedef {Summary & { headers: Record<string, string>, body: string, bodyBase64: string,
+ *   remoteAddress: string | null, idempotencyKey: string | null }} WebhookRecord
+ * @typedef {{ items: Summary[], nextCursor: string | null }} Page
+ * @typedef {{ id: number, receivedAt: string, event: string | null, liveMode: boolean | null,
+ *   status: string | null, timestamp: string | null, deliveryCount: number, terminal: boolean,
+ *   flags: string[] }} TimelineEntry
+ * @typedef {{ key: string, entries: TimelineEntry[], nextCursor: string | null }} TimelinePage
+ * @typedef {{ id: number, at: string, url: string, mode: string, status: number | null,
+ *   latencyMs: number, error: string | null, responseExcerpt: string | null }} Attempt
+ * @typedef {{ imported: number, duplicates: number }} ImportResult
+ */
+
 export class ApiError extends Error {
-  /** @param {string} message @param {number} status @param {unknown} body */
+  /** @param {string} message @param {number} status @param {any} body the parsed answer */
   constructor(message, status, body) {
     super(message)
     this.name = 'ApiError'
@@ -12,9 +30,9 @@ export class ApiError extends Error {
   }
 }
 
-/** @param {URLSearchParams} params */
+/** @param {URLSearchParams} params @returns {Filters} */
 export function filtersFrom(params) {
-  /** @type {Record<string, string>} */
+  /** @type {Filters} */
   const filters = {}
   for (const key of FILTER_KEYS) {
     const value = params.get(key)?.trim()
@@ -23,10 +41,13 @@ export function filtersFrom(params) {
   return filters
 }
 
-/** @param {Record<string, string>} filters @param {Record<string, string | number | null | undefined>} [extra] */
+/** @param {Filters} filters @param {Record<string, string | number | null | undefined>} [extra] */
 export function queryString(filters, extra = {}) {
   const params = new URLSearchParams()
-  for (const key of FILTER_KEYS) if (filters[key]) params.set(key, filters[key])
+  for (const key of FILTER_KEYS) {
+    const value = filters[key]
+    if (value) params.set(key, value)
+  }
   for (const [key, value] of Object.entries(extra)) {
     if (value !== null && value !== undefined && value !== '') params.set(key, String(value))
   }
@@ -42,6 +63,8 @@ export function queryString(filters, extra = {}) {
 async function request(path, init, answers = []) {
   const res = await fetch(path, { headers: { accept: 'application/json' }, ...init })
   const text = await res.text()
+  // the callers below name what each path answers
+  /** @type {any} */
   let body = null
   try {
     body = text ? JSON.parse(text) : null
@@ -56,14 +79,25 @@ async function request(path, init, answers = []) {
 }
 
 export const api = {
+  /** @param {Filters} filters @param {string | null} cursor @returns {Promise<Page>} */
   list: (filters, cursor, limit = 200) =>
     request(`api/webhooks${queryString(filters, { cursor, limit })}`),
+  /** @param {number} id @returns {Promise<WebhookRecord>} */
   get: (id) => request(`api/webhooks/${id}`),
+  /** @returns {Promise<{ total: number }>} */
   stats: () => request('api/stats'),
-  /** One page of summaries; pass the previous page's `nextCursor` for the next one. */
+  /**
+   * One page of summaries; pass the previous page's `nextCursor` for the next one.
+   * @param {string} key @param {string | null} [cursor] @returns {Promise<TimelinePage>}
+   */
   timeline: (key, cursor = null) =>
     request(`api/timeline?${new URLSearchParams(cursor ? { key, cursor } : { key })}`),
+  /** @param {number} id @returns {Promise<{ items: Attempt[] }>} */
   attempts: (id) => request(`api/webhooks/${id}/replays`),
+  /**
+   * @param {number} id @param {{ url: string | undefined, mode: string }} body
+   * @returns {Promise<{ attempt: Attempt }>}
+   */
   replay: (id, body) =>
     request(
       `api/webhooks/${id}/replay`,
@@ -74,6 +108,7 @@ export const api = {
       },
       [502]
     ),
+  /** @param {BodyInit} ndjson @returns {Promise<ImportResult>} */
   import: (ndjson) =>
     request('api/import', {
       method: 'POST',
@@ -85,6 +120,7 @@ export const api = {
 /**
  * Whether a live summary belongs in the current filtered view: exact matches, as the list from
  * the server has them (free text is left to the server).
+ * @param {Filters} filters @param {Summary} summary
  */
 export function matches(filters, summary) {
   if (filters.event && summary.event !== filters.event) return false
@@ -93,4 +129,9 @@ export function matches(filters, summary) {
   if (filters.jobId && summary.jobId !== filters.jobId) return false
   if (filters.orderId && summary.orderId !== filters.orderId) return false
   return true
+}
+
+/** The message of anything thrown (an `Error`'s, else its text). @param {unknown} error */
+export function messageOf(error) {
+  return error instanceof Error ? error.message : String(error)
 }

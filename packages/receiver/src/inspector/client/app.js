@@ -1,23 +1,26 @@
-import { api, filtersFrom, matches, queryString } from './api.js'
+import { api, ApiError, filtersFrom, matches, messageOf, queryString } from './api.js'
 import { modeBadge, statusBadge, verdictBadge } from './badges.js'
 import { deliveriesText, renderDetail, TABS } from './detail.js'
 import { $, h, shortTime } from './dom.js'
+import { readPageConfig } from './page-config.js'
 import { VirtualList } from './virtual-list.js'
+
+/**
+ * @typedef {import('./api.js').Summary} Summary
+ * @typedef {Summary & { fresh?: boolean }} Item a summary in the list
+ */
 
 const ROW_HEIGHT = 54
 const PAGE_SIZE = 200
 
-const body = document.body
-const config = {
-  replayUrl: body.dataset.replayUrl ?? '',
-  canResign: body.dataset.canResign === 'true',
-}
+const config = readPageConfig(document.body)
 
 const initial = new URLSearchParams(location.search)
 const state = {
   filters: filtersFrom(initial),
-  /** @type {any[]} */
+  /** @type {Item[]} */
   items: [],
+  /** @type {Set<number>} */
   ids: new Set(),
   nextCursor: /** @type {string | null} */ (null),
   loading: false,
@@ -42,6 +45,7 @@ const list = new VirtualList(viewport, {
   onNearEnd: () => void loadMore(),
 })
 
+/** @param {Item} item @param {number} index */
 function renderRow(item, index) {
   const ref = item.jobId
     ? `job ${item.jobId}`
@@ -72,7 +76,11 @@ function renderRow(item, index) {
       h('span', { class: 'c-event' }, item.event ?? 'unknown event', modeBadge(item.liveMode)),
       h('span', { class: 'c-ref', title: ref }, ref)
     ),
-    h('span', { class: 'c-status' }, statusBadge(item.status)),
+    h(
+      'span',
+      { class: 'c-status' },
+      statusBadge(item.status, config.terminalStatuses.has(item.status ?? ''))
+    ),
     h(
       'span',
       { class: 'c-verdict' },
@@ -132,7 +140,7 @@ async function loadMore(first = false, generation = state.generation) {
     list.setItems(state.items)
     updateFooter()
   } catch (error) {
-    if (generation === state.generation) setFooter(`Could not load: ${error.message}`, true)
+    if (generation === state.generation) setFooter(`Could not load: ${messageOf(error)}`, true)
   } finally {
     if (generation === state.generation) state.loading = false
   }
@@ -158,6 +166,7 @@ function updateFooter() {
     : 'Waiting for webhooks… POST one to /receive-webhooks and it appears here.'
 }
 
+/** @param {string} text */
 function setFooter(text, error = false) {
   const foot = $('#list-foot')
   foot.textContent = text
@@ -181,6 +190,7 @@ function renderCount() {
 
 let detailToken = 0
 
+/** @param {number} id */
 async function select(id, { scroll = false } = {}) {
   state.selectedId = id
   syncUrl()
@@ -222,9 +232,9 @@ async function showDetail() {
       h(
         'p',
         { class: 'empty error' },
-        error.status === 404
+        error instanceof ApiError && error.status === 404
           ? `Webhook #${id} no longer exists.`
-          : `Could not load #${id}: ${error.message}`
+          : `Could not load #${id}: ${messageOf(error)}`
       )
     )
   }
@@ -320,6 +330,7 @@ form.addEventListener('reset', () => {
 
 let headTimer = 0
 
+/** @param {Summary} summary */
 function onLive(summary) {
   state.total += 1
   renderCount()
@@ -341,6 +352,7 @@ async function refreshHead() {
   insertFresh(page.items.filter((item) => !state.ids.has(item.id)))
 }
 
+/** @param {Item[]} items */
 function insertFresh(items) {
   if (!items.length) return
   for (const item of items) {
@@ -358,6 +370,7 @@ function insertFresh(items) {
   updateFooter()
 }
 
+/** @param {Summary} summary */
 function onDelivery(summary) {
   const item = state.items.find((candidate) => candidate.id === summary.id)
   if (item) {
@@ -373,6 +386,7 @@ function onDelivery(summary) {
   } else void showDetail()
 }
 
+/** @param {{ id: number }} event */
 function onDeleted({ id }) {
   const index = state.items.findIndex((item) => item.id === id)
   if (index >= 0) {
@@ -386,6 +400,7 @@ function onDeleted({ id }) {
   if (id === state.selectedId) void showDetail()
 }
 
+/** @param {string} mode @param {string} text */
 function setLive(mode, text) {
   liveEl.dataset.state = mode
   const label = liveEl.lastElementChild
@@ -430,11 +445,13 @@ importInput.addEventListener('change', async () => {
     void refreshCount()
     void reload()
   } catch (error) {
-    const lines = error.body?.errors
+    /** @type {{ line: number, message: string }[] | undefined} */
+    const errors = error instanceof ApiError ? error.body?.errors : undefined
+    const lines = errors
       ?.slice(0, 3)
       .map((e) => `line ${e.line}: ${e.message}`)
       .join('; ')
-    toast(`Import refused: ${lines || error.message}`, 'error')
+    toast(`Import refused: ${lines || messageOf(error)}`, 'error')
   } finally {
     importInput.value = ''
   }
@@ -442,6 +459,7 @@ importInput.addEventListener('change', async () => {
 
 // ---- toasts -------------------------------------------------------------------------------------
 
+/** @param {string} text */
 function toast(text, tone = 'ok') {
   const el = h('div', { class: `toast ${tone}`, role: 'status' }, text)
   $('#toasts').append(el)

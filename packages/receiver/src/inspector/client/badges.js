@@ -1,18 +1,14 @@
 import { h } from './dom.js'
 
-// Mirrors TERMINAL_STATUSES of @up42-webhooks/shared (a test keeps them equal).
-export const TERMINAL_STATUSES = [
-  'ERROR',
-  'FAILED',
-  'CANCELLED',
-  'SUCCEEDED',
-  'FULFILLED',
-  'FAILED_PERMANENTLY',
-]
 const GOOD = ['SUCCEEDED', 'FULFILLED']
 const BAD = ['ERROR', 'FAILED', 'FAILED_PERMANENTLY']
 
-export function statusBadge(status) {
+/**
+ * @param {string | null} status
+ * @param {boolean} terminal whether the server counts it terminal (the page's config, or a
+ *   timeline entry's own flag)
+ */
+export function statusBadge(status, terminal) {
   if (!status) return h('span', { class: 'badge muted' }, '—')
   const tone = GOOD.includes(status)
     ? 'good'
@@ -21,7 +17,6 @@ export function statusBadge(status) {
       : status === 'CANCELLED'
         ? 'warn'
         : 'info'
-  const terminal = TERMINAL_STATUSES.includes(status)
   return h(
     'span',
     {
@@ -68,7 +63,7 @@ export function verdictBadge(verdict, short = false) {
   )
 }
 
-/** Long form of a verdict for the detail view. */
+/** Long form of a verdict for the detail view. @param {string} verdict */
 export function verdictText(verdict) {
   if (verdict === 'verified') return 'verified with UP42_WEBHOOK_SECRET'
   if (verdict === 'verified-headers-only')
@@ -78,6 +73,7 @@ export function verdictText(verdict) {
   return 'not checked (no UP42_WEBHOOK_SECRET on the receiver)'
 }
 
+/** @param {boolean | null} liveMode */
 export function modeBadge(liveMode) {
   if (liveMode === true) return h('span', { class: 'badge live' }, 'live')
   if (liveMode === false) return h('span', { class: 'badge test' }, 'test')

@@ -1,10 +1,11 @@
-import { api } from './api.js'
+import { api, messageOf } from './api.js'
 import { modeBadge, statusBadge, verdictBadge, verdictText } from './badges.js'
 import { toCurl } from './curl.js'
 import { bytes, copyText, fullTime, h, relativeTime, shortTime } from './dom.js'
 import { jsonBlock, prettyJson } from './json-view.js'
 
 export const TABS = ['body', 'raw', 'headers', 'timeline', 'replay']
+/** @type {Record<string, string>} */
 const TAB_LABELS = {
   body: 'Body',
   raw: 'Raw',
@@ -14,11 +15,14 @@ const TAB_LABELS = {
 }
 
 /**
- * @typedef {{ replayUrl: string, canResign: boolean }} Config
- * @typedef {{ tab: string, config: Config, onTab: (tab: string) => void,
- *             onSelect: (id: number) => void, toast: (text: string, tone?: string) => void }} Ctx
+ * @typedef {import('./api.js').WebhookRecord} WebhookRecord
+ * @typedef {import('./api.js').TimelineEntry} TimelineEntry
+ * @typedef {{ tab: string, config: import('./page-config.js').PageConfig,
+ *             onTab: (tab: string) => void, onSelect: (id: number) => void,
+ *             toast: (text: string, tone?: string) => void }} Ctx
  */
 
+/** @param {string} label @param {() => string} getText @param {Ctx} ctx */
 function copyButton(label, getText, ctx) {
   return h(
     'button',
@@ -31,7 +35,7 @@ function copyButton(label, getText, ctx) {
   )
 }
 
-/** @param {any} record @param {Ctx} ctx */
+/** @param {WebhookRecord} record @param {Ctx} ctx */
 export function renderDetail(record, ctx) {
   const ref = record.jobId ?? record.orderId
   const refKind = record.jobId ? 'job' : record.orderId ? 'order' : null
@@ -51,7 +55,7 @@ export function renderDetail(record, ctx) {
       h(
         'div',
         { class: 'badges' },
-        statusBadge(record.status),
+        statusBadge(record.status, ctx.config.terminalStatuses.has(record.status ?? '')),
         modeBadge(record.liveMode),
         verdictBadge(record.verdict)
       )
@@ -84,7 +88,11 @@ export function renderDetail(record, ctx) {
       copyButton(
         'Copy as curl',
         () =>
-          toCurl(record, ctx.config.replayUrl || new URL('receive-webhooks', location.href).href),
+          toCurl(
+            record,
+            ctx.config.replayUrl || new URL('receive-webhooks', location.href).href,
+            ctx.config.hopByHopHeaders
+          ),
         ctx
       ),
       h(
@@ -104,12 +112,13 @@ export function renderDetail(record, ctx) {
     class: 'tabs',
     role: 'tablist',
     'aria-label': 'Detail sections',
+    /** @param {KeyboardEvent} event */
     onkeydown: (event) => {
       // WAI-ARIA tabs: arrow keys move between tabs
-      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key]
+      const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0
       if (!step) return
       event.preventDefault()
-      ctx.onTab(TABS[(TABS.indexOf(ctx.tab) + step + TABS.length) % TABS.length])
+      ctx.onTab(TABS[(TABS.indexOf(ctx.tab) + step + TABS.length) % TABS.length] ?? 'body')
     },
   })
   const panel = h('div', {
@@ -153,10 +162,12 @@ export function deliveriesText(count) {
   return count > 1 ? `${count} (duplicates of one message)` : '1'
 }
 
+/** @param {string} label @param {...(Node | string | null)} value */
 function fact(label, ...value) {
   return h('div', null, h('dt', null, label), h('dd', null, ...value))
 }
 
+/** @param {HTMLElement} panel @param {WebhookRecord} record @param {Ctx} ctx */
 function renderPanel(panel, record, ctx) {
   switch (ctx.tab) {
     case 'raw':
@@ -215,6 +226,7 @@ function renderPanel(panel, record, ctx) {
   }
 }
 
+/** @param {HTMLElement} panel @param {WebhookRecord} record @param {Ctx} ctx */
 async function renderTimeline(panel, record, ctx) {
   const key = record.jobId ?? record.orderId
   if (!key) {
@@ -233,7 +245,9 @@ async function renderTimeline(panel, record, ctx) {
   )
   let shown = 0
   let flagged = 0
+  /** @type {TimelineEntry | null} */
   let previous = null
+  /** @type {string | null} */
   let nextCursor = null
 
   const describe = () =>
@@ -241,11 +255,13 @@ async function renderTimeline(panel, record, ctx) {
       `${record.jobId ? 'Job' : 'Order'} `,
       h('code', null, key),
       ` · ${shown}${nextCursor ? '+' : ''} deliveries`,
-      flagged ? h('span', { class: 'warn-text' }, ` · ${flagged} out of order`) : null
+      // replaceChildren, unlike h(), would print a null as the text "null"
+      ...(flagged ? [h('span', { class: 'warn-text' }, ` · ${flagged} out of order`)] : [])
     )
 
   // The server sends pages of summaries; each page's flags already account for the pages
   // before it (its cursor carries that), so pages are simply appended.
+  /** @param {string | null} cursor */
   const load = async (cursor) => {
     const page = await api.timeline(key, cursor)
     for (const entry of page.entries) {
@@ -264,7 +280,7 @@ async function renderTimeline(panel, record, ctx) {
     try {
       await load(nextCursor)
     } catch (error) {
-      ctx.toast(`Timeline failed: ${error.message}`, 'error')
+      ctx.toast(`Timeline failed: ${messageOf(error)}`, 'error')
     } finally {
       more.disabled = false
     }
@@ -283,13 +299,17 @@ async function renderTimeline(panel, record, ctx) {
       more
     )
   } catch (error) {
-    panel.replaceChildren(h('p', { class: 'error' }, `Timeline failed: ${error.message}`))
+    panel.replaceChildren(h('p', { class: 'error' }, `Timeline failed: ${messageOf(error)}`))
   }
 }
 
+/**
+ * @param {TimelineEntry} entry @param {TimelineEntry | null} previous
+ * @param {WebhookRecord} record @param {Ctx} ctx
+ */
 function timelineItem(entry, previous, record, ctx) {
   const delta = previous
-    ? deltaText(new Date(entry.receivedAt) - new Date(previous.receivedAt))
+    ? deltaText(Date.parse(entry.receivedAt) - Date.parse(previous.receivedAt))
     : ''
   return h(
     'li',
@@ -305,7 +325,7 @@ function timelineItem(entry, previous, record, ctx) {
         onclick: () => ctx.onSelect(entry.id),
         'aria-current': entry.id === record.id ? 'true' : null,
       },
-      statusBadge(entry.status),
+      statusBadge(entry.status, entry.terminal),
       h('span', { class: 'tl-time' }, shortTime(entry.receivedAt)),
       delta ? h('span', { class: 'tl-delta muted' }, `+${delta}`) : null,
       h('span', { class: 'muted' }, `#${entry.id}`),
@@ -326,11 +346,13 @@ function timelineItem(entry, previous, record, ctx) {
   )
 }
 
+/** @type {Record<string, string>} */
 const FLAG_TEXT = {
   'after-terminal': 'arrived after a terminal status',
   'timestamp-earlier': 'sent earlier than the previous delivery (out of order)',
 }
 
+/** @param {number} ms */
 function deltaText(ms) {
   if (!Number.isFinite(ms)) return ''
   if (ms < 1000) return `${ms} ms`
@@ -339,6 +361,7 @@ function deltaText(ms) {
   return `${(ms / 3_600_000).toFixed(1)} h`
 }
 
+/** @param {HTMLElement} panel @param {WebhookRecord} record @param {Ctx} ctx */
 function renderReplay(panel, record, ctx) {
   const { config } = ctx
   const url = h('input', {
@@ -350,6 +373,7 @@ function renderReplay(panel, record, ctx) {
     required: !config.replayUrl,
     autocomplete: 'url',
   })
+  /** @param {string} value @param {string} label @param {string} hint @param {boolean} disabled */
   const radio = (value, label, hint, disabled) =>
     h(
       'label',
@@ -371,6 +395,7 @@ function renderReplay(panel, record, ctx) {
     {
       class: 'replay-form',
       'aria-label': 'Replay this webhook',
+      /** @param {SubmitEvent} event */
       onsubmit: async (event) => {
         event.preventDefault()
         const mode =
@@ -388,10 +413,10 @@ function renderReplay(panel, record, ctx) {
           status.textContent = attempt.error
             ? `Failed: ${attempt.error}`
             : `Target answered ${attempt.status} in ${attempt.latencyMs} ms`
-          status.className = `replay-status ${attempt.error || attempt.status >= 300 ? 'error' : 'ok'}`
+          status.className = `replay-status ${attempt.error || (attempt.status ?? 0) >= 300 ? 'error' : 'ok'}`
           await loadAttempts(attempts, record.id)
         } catch (error) {
-          status.textContent = error.message
+          status.textContent = messageOf(error)
           status.className = 'replay-status error'
         } finally {
           send.disabled = false
@@ -428,6 +453,7 @@ function renderReplay(panel, record, ctx) {
   loadAttempts(attempts, record.id)
 }
 
+/** @param {HTMLElement} container @param {number} id */
 async function loadAttempts(container, id) {
   try {
     const { items } = await api.attempts(id)
@@ -469,7 +495,7 @@ async function loadAttempts(container, id) {
                     ? h('span', { class: 'badge bad' }, 'error')
                     : h(
                         'span',
-                        { class: `badge ${a.status < 300 ? 'good' : 'bad'}` },
+                        { class: `badge ${(a.status ?? 0) < 300 ? 'good' : 'bad'}` },
                         String(a.status)
                       )
                 ),
@@ -486,7 +512,7 @@ async function loadAttempts(container, id) {
     )
   } catch (error) {
     container.replaceChildren(
-      h('p', { class: 'error' }, `Could not load attempts: ${error.message}`)
+      h('p', { class: 'error' }, `Could not load attempts: ${messageOf(error)}`)
     )
   }
 }

@@ -2,9 +2,11 @@
 // (never innerHTML), so a malicious body cannot inject markup.
 
 /**
- * @param {string} tag
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
  * @param {Record<string, unknown> | null} [attrs]
  * @param {...(Node | string | number | null | undefined | false)} children
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag)
@@ -43,7 +45,7 @@ const TIME = new Intl.DateTimeFormat(undefined, {
 })
 const DATE = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' })
 
-/** Short time for list rows: today → 14:03:22, older → Nov 29 14:03:22. */
+/** Short time for list rows: today → 14:03:22, older → Nov 29 14:03:22. @param {string} iso */
 export function shortTime(iso) {
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return String(iso ?? '')
@@ -51,6 +53,7 @@ export function shortTime(iso) {
   return sameDay ? TIME.format(d) : `${DATE.format(d)} ${TIME.format(d)}`
 }
 
+/** @param {string} iso */
 export function fullTime(iso) {
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return String(iso ?? '')
@@ -59,6 +62,7 @@ export function fullTime(iso) {
 
 const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
 
+/** @param {string} iso */
 export function relativeTime(iso) {
   const seconds = (new Date(iso).getTime() - Date.now()) / 1000
   if (!Number.isFinite(seconds)) return ''
@@ -69,12 +73,14 @@ export function relativeTime(iso) {
   return RELATIVE.format(Math.round(seconds / 86400), 'day')
 }
 
+/** @param {number} n */
 export function bytes(n) {
   if (n < 1024) return `${n} B`
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
   return `${(n / 1024 / 1024).toFixed(1)} MB`
 }
 
+/** @param {string} text */
 export async function copyText(text) {
   try {
     await navigator.clipboard.writeText(text)

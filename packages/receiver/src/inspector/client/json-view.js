@@ -5,7 +5,7 @@ const HIGHLIGHT_LIMIT = 200_000
 const TOKEN =
   /("(?:\\u[\da-fA-F]{4}|\\[^u]|[^\\"])*")(\s*:)?|\b(true|false)\b|\b(null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g
 
-/** Pretty-printed JSON of a body, or null when the body is not JSON. */
+/** Pretty-printed JSON of a body, or null when the body is not JSON. @param {string} text */
 export function prettyJson(text) {
   try {
     return JSON.stringify(JSON.parse(text), null, 2)

@@ -30,12 +30,16 @@ export class VirtualList {
     this.schedule()
   }
 
-  /** Items were added at the top: keep the rows the user is looking at where they are. */
+  /**
+   * Items were added at the top: keep the rows the user is looking at where they are.
+   * @param {number} count
+   */
   prepended(count) {
     if (this.viewport.scrollTop > 0) this.viewport.scrollTop += count * this.rowHeight
     this.schedule()
   }
 
+  /** @param {number} index */
   scrollToIndex(index) {
     const top = index * this.rowHeight
     const { scrollTop, clientHeight } = this.viewport

@@ -1,3 +1,5 @@
+import type { WebhookDelivery } from '../core/webhook-delivery.ts'
+
 /**
  * The event of Pipedream's HTTP trigger (`steps.trigger.event`): header keys are lowercased and a
  * JSON body arrives parsed. `bodyRaw` is only documented for `$.interface.http` sources; when a
@@ -34,16 +36,20 @@ export function normalizeHeaders(headers: HttpTriggerEvent['headers']): Record<s
   return out
 }
 
-/** The envelope's messageId without validating the rest of the payload. */
-export function messageIdOf(event: HttpTriggerEvent, text: string): string | undefined {
-  let body = event.body
-  if (typeof body !== 'object' || body === null) {
-    try {
-      body = JSON.parse(text)
-    } catch {
-      return undefined
-    }
+const encoder = new TextEncoder()
+
+/**
+ * The trigger's event as the core's input: the raw body bytes (see rawBodyOf), the headers as
+ * they are, and `receivedAt`, which a re-run sets to its first run so the signature's age is
+ * checked as of then.
+ */
+export function toDelivery(
+  event: HttpTriggerEvent,
+  receivedAt: Date
+): { delivery: WebhookDelivery; bodySource: BodySource } {
+  const body = rawBodyOf(event)
+  return {
+    delivery: { headers: event.headers ?? {}, body: encoder.encode(body.text), receivedAt },
+    bodySource: body.source,
   }
-  const id = (body as { messageId?: unknown } | null)?.messageId
-  return typeof id === 'string' && id !== '' ? id : undefined
 }

@@ -1,0 +1,11 @@
+/** @module Rules shared by this repo's packages; private, not published. */
+export { decodeBasicAuth, encodeBasicAuth } from './basic-auth.ts'
+export type { ErrorOptions } from './coded-error.ts'
+export { ConfigError, type ConfigErrorCode } from './config-error.ts'
+export { isCredentialHeader, withoutCredentials } from './credential-headers.ts'
+export { parseBoolean, readBooleanEnv } from './env-boolean.ts'
+export { parseDuration, readDurationEnv } from './env-duration.ts'
+export { parseList } from './env-list.ts'
+export { HOP_BY_HOP_HEADERS, isHopByHopHeader } from './hop-by-hop-headers.ts'
+export { parseRetryAfter } from './retry-after.ts'
+export { splitUrlCredentials, withoutUrlCredentials } from './url-credentials.ts'
