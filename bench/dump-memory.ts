@@ -12,7 +12,7 @@ import { get, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { BUNDLE_MAIN, bundleReceiver } from '../packages/receiver/scripts/bundle.ts'
-import { createSqliteStore } from '../packages/receiver/src/index.ts'
+import { createSqliteStore, toWebhookInput } from '../packages/receiver/src/index.ts'
 
 const ROWS = Number(process.env.ROWS ?? 300)
 const ROW_BYTES = 1024 * 1024
@@ -121,7 +121,7 @@ try {
   for (let i = 0; i < ROWS; i += 10) {
     await Promise.all(
       Array.from({ length: Math.min(10, ROWS - i) }, (_, j) =>
-        store.insert({ body: body(i + j), headers: {}, verdict: 'unchecked' })
+        store.insert(toWebhookInput({ body: body(i + j), headers: {}, verdict: 'unchecked' }))
       )
     )
   }

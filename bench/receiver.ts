@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BUNDLE_MAIN, bundleReceiver } from '../packages/receiver/scripts/bundle.ts'
-import { createSqliteStore } from '../packages/receiver/src/index.ts'
+import { createSqliteStore, toWebhookInput } from '../packages/receiver/src/index.ts'
 
 // autocannon is a devDependency of the receiver package, not of the root
 const requireFromReceiver = createRequire(
@@ -232,7 +232,9 @@ try {
   for (let i = 0; i < DUMP_COUNT; i += 5000) {
     await Promise.all(
       Array.from({ length: Math.min(5000, DUMP_COUNT - i) }, () =>
-        store.insert({ body: Buffer.from(jobStatusBody()), headers: {}, verdict: 'unchecked' })
+        store.insert(
+          toWebhookInput({ body: Buffer.from(jobStatusBody()), headers: {}, verdict: 'unchecked' })
+        )
       )
     )
   }

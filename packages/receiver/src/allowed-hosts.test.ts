@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { jobEvent } from '../test/inspector-helpers.ts'
 import { describeAllowedHosts, parseAllowedHosts, parseHostHeader } from './allowed-hosts.ts'
+import { toWebhookInput } from './intake.ts'
 import { createApp } from './app.ts'
 import type { AppOptions } from './app.ts'
 import { createSqliteStore } from './sqlite-store.ts'
@@ -12,11 +13,13 @@ describe('the Host allowlist', () => {
   let store: WebhookStore
   beforeEach(async () => {
     store = createSqliteStore({ path: ':memory:' })
-    await store.insert({
-      body: Buffer.from(jobEvent({ messageId: 'first' })),
-      headers: {},
-      verdict: 'unchecked',
-    })
+    await store.insert(
+      toWebhookInput({
+        body: Buffer.from(jobEvent({ messageId: 'first' })),
+        headers: {},
+        verdict: 'unchecked',
+      })
+    )
   })
   afterEach(async () => {
     await store.close()

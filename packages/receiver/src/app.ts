@@ -1,22 +1,24 @@
 import { Hono } from 'hono'
-import type { Context } from 'hono'
 import { basicAuth } from 'hono/basic-auth'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { HttpBindings } from '@hono/node-server'
 import { allowedHosts } from './allowed-hosts.ts'
-import { withoutCredentials } from './credential-headers.ts'
 import { crossSiteGuard, requireJsonBody } from './cross-site.ts'
 import { InvalidBodyError, StoreError } from './errors.ts'
 import { createInspectorRoutes } from './inspector/routes.ts'
-import { pulledBody } from './pulled-body.ts'
-import { filterFromQuery, QueryError } from './query-filter.ts'
+import { SignatureRejectedError } from './intake.ts'
+import type { SignaturePolicy } from './intake.ts'
 import type { ReplaySettings } from './replay.ts'
 import { requestHeader as header } from './request-header.ts'
-import { signatureVerdict } from './signature-verdict.ts'
-import { MAX_PAGE_SIZE } from './store.ts'
-import type { IterateOptions, WebhookFilter, WebhookStore } from './store.ts'
+import type { NodeContext } from './request-header.ts'
+import { createApiRoutes } from './routes/api.ts'
+import { errorBody, fail, JSON_TYPE, STATUS_MESSAGES } from './routes/http.ts'
+import type { AppEnv } from './routes/http.ts'
+import { answerPing, createOriginalRoutes } from './routes/original.ts'
+import { createReplayRoutes } from './routes/replay.ts'
+import { createStreamRoutes } from './routes/stream.ts'
+import { createTransferRoutes } from './routes/transfer.ts'
+import type { WebhookStore } from './store.ts'
 import { createWebhookEvents } from './webhook-events.ts'
 import type { WebhookEvents } from './webhook-events.ts'
 
@@ -76,60 +78,12 @@ export interface AppOptions {
 
 export const DEFAULT_SIGNATURE_MAX_AGE_SECONDS = 24 * 60 * 60
 
-// `/ping` anywhere in the path, any case, as the original's `location ~* /ping`; `/shopping` is no ping
-const PING = /\/ping/i
-const JSON_TYPE = 'application/json'
-const STATUS_MESSAGES: Record<number, string> = {
-  400: 'bad request',
-  401: 'unauthorized',
-  404: 'not found',
-  405: 'method not allowed',
-  413: 'payload too large',
-}
-
-/** The original's error body shape, spacing included: `{"code": 405, "msg": "method not allowed"}`. */
-const errorBody = (code: number, msg: string): string =>
-  `{"code": ${code}, "msg": ${JSON.stringify(msg)}}`
-
-const fail = (status: ContentfulStatusCode, message: string): HTTPException =>
-  new HTTPException(status, { message })
-
-function methodNotAllowed(c: Context, allow: string): Response {
-  return c.body(errorBody(405, STATUS_MESSAGES[405]!), 405, {
-    'content-type': JSON_TYPE,
-    allow,
-  })
-}
-
-function parseInteger(
-  name: string,
-  value: string | undefined,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER
-): number | undefined {
-  if (value === undefined) return undefined
-  const n = /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN
-  if (!(n >= min && n <= max)) throw fail(400, `${name} must be an integer from ${min} to ${max}`)
-  return n
-}
-
-function parseFilter(query: Record<string, string>): WebhookFilter {
-  try {
-    return filterFromQuery(query)
-  } catch (error) {
-    if (error instanceof QueryError) throw fail(400, error.message)
-    throw error
-  }
-}
-
-type AppContext = Context<{ Bindings: Partial<HttpBindings> }>
-
 /**
  * Every request header, lower-case, repeated ones joined with ", " as `Headers` does. Read from
  * Node's rawHeaders when there is a socket: building a WHATWG `Headers` per request showed up
  * in the benchmark's CPU profile.
  */
-function requestHeaders(c: AppContext): Record<string, string> {
+function requestHeaders(c: NodeContext): Record<string, string> {
   const headers = new Map<string, string>()
   const raw = c.env?.incoming?.rawHeaders
   if (raw === undefined) {
@@ -145,44 +99,18 @@ function requestHeaders(c: AppContext): Record<string, string> {
   return Object.fromEntries(headers)
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
-/**
- * Whether the first byte after an optional BOM and JSON whitespace is `{`. Every article recipe
- * indexes the body (`.liveMode`, `.event`), so only objects are webhooks; checking one byte keeps
- * the full parse in the store, once.
- */
-function startsAsObject(body: Uint8Array): boolean {
-  let i = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0
-  while (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d) i++
-  return body[i] === 0x7b
-}
-
-/** A body that does not start as an object: 400, naming what is wrong with it. */
-function rejectNonObject(body: Uint8Array): never {
-  try {
-    JSON.parse(utf8.decode(body))
-  } catch (error) {
-    throw new InvalidBodyError('the webhook body is not UTF-8 JSON', { cause: error })
-  }
-  throw fail(400, 'body must be a JSON object')
-}
-
-function remoteAddress(c: AppContext): string | null {
-  // absent under app.request() in tests, where there is no socket
-  return c.env?.incoming?.socket.remoteAddress ?? null
-}
-
 /**
  * The receiver's HTTP app: the original OpenResty routes (`/ping`, `/receive-webhooks`,
- * `/dump-webhooks`, `/favicon.ico`) with their bugs fixed, the JSON API under `/api`, and the
- * inspector at `/`. Pure: no server, no environment, no timers.
+ * `/dump-webhooks`, `/favicon.ico`) with their bugs fixed, the JSON API under `/api`, the live
+ * stream, replay, import/export and the inspector at `/`. Pure: no server, no environment, no
+ * timers. The middleware (server header, ping, Host allowlist, cross-site guard, basic auth,
+ * body limit) is applied here, in this order; each route group (`routes/*.ts`) is mounted once.
  *
  * @example
  * const app = createApp({ store: createSqliteStore({ path: ':memory:' }) })
  * const res = await app.request('/ping') // 200 PONG
  */
-export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBindings> }> {
+export function createApp(options: AppOptions): Hono<AppEnv> {
   const {
     store,
     events = createWebhookEvents(),
@@ -207,7 +135,14 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     )
   }
 
-  const app = new Hono<{ Bindings: Partial<HttpBindings> }>()
+  const policy: SignaturePolicy = {
+    secret,
+    requireSignature,
+    requireBodyDigest,
+    maxAgeSeconds: signatureMaxAgeSeconds,
+    now,
+  }
+  const app = new Hono<AppEnv>()
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
@@ -220,7 +155,11 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
       return c.body(errorBody(error.status, msg), error.status, headers)
     }
     if (error instanceof InvalidBodyError) {
-      return c.body(errorBody(400, 'body is not UTF-8 JSON'), 400, { 'content-type': JSON_TYPE })
+      const msg = error.code === 'NOT_UTF8_JSON' ? 'body is not UTF-8 JSON' : error.message
+      return c.body(errorBody(400, msg), 400, { 'content-type': JSON_TYPE })
+    }
+    if (error instanceof SignatureRejectedError) {
+      return c.body(errorBody(401, error.message), 401, { 'content-type': JSON_TYPE })
     }
     onError(error)
     if (error instanceof StoreError && error.code === 'BUSY') {
@@ -241,11 +180,7 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     c.res.headers.set('server', serverHeader)
   })
 
-  app.use(async (c, next) => {
-    if (!PING.test(c.req.path)) return next()
-    // explicit length so HEAD also announces it, as nginx did
-    return c.body('PONG', 200, { 'content-type': 'text/plain', 'content-length': '4' })
-  })
+  app.use(answerPing())
 
   // DNS rebinding: with basic auth the rebound origin has no credentials, so any Host is fine
   if (auth === null) {
@@ -258,11 +193,10 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
   }
   // before basic auth: a browser attaches credentials it has cached to another site's request too
   app.use(crossSiteGuard())
-
-  app.all('/favicon.ico', (c) => c.body(null, 204))
-
   if (auth !== null) {
-    app.use(basicAuth({ ...auth, realm: 'up42-webhooks receiver' }))
+    const checkAuth = basicAuth({ ...auth, realm: 'up42-webhooks receiver' })
+    // the favicon is answered to anyone, as the original did (browsers ask for it unprompted)
+    app.use((c, next) => (c.req.path === '/favicon.ico' ? next() : checkAuth(c, next)))
   }
   app.use('/api/*', requireJsonBody())
 
@@ -270,136 +204,35 @@ export function createApp(options: AppOptions): Hono<{ Bindings: Partial<HttpBin
     throw fail(413, `body larger than ${maxBodyBytes} bytes`)
   }
   const limitStreamedBody = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge })
-
-  app.post(
-    '/receive-webhooks',
-    (c, next) => {
-      // bodyLimit only for bodies without a Content-Length: before reading that header it touches
-      // c.req.raw.body, which makes @hono/node-server wrap the socket in a web ReadableStream and
-      // costs ~10x throughput. Node's parser guarantees the body is exactly Content-Length bytes.
-      const length = header(c, 'content-length')
-      if (length === undefined || header(c, 'transfer-encoding') !== undefined) {
-        return limitStreamedBody(c, next)
-      }
-      if (Number(length) > maxBodyBytes) tooLarge()
-      return next()
-    },
-    async (c) => {
-      const body = new Uint8Array(await c.req.arrayBuffer())
-      if (body.byteLength === 0) throw fail(400, 'empty body')
-      if (!startsAsObject(body)) rejectNonObject(body)
-      const all = requestHeaders(c)
-      const verdict =
-        secret === null
-          ? 'unchecked'
-          : await signatureVerdict(all, body, secret, signatureMaxAgeSeconds, now)
-      const accepted = requireBodyDigest
-        ? verdict === 'verified'
-        : !requireSignature || verdict === 'verified' || verdict === 'verified-headers-only'
-      if (!accepted) throw fail(401, `signature ${verdict}`)
-
-      const result = await store.insert({
-        body,
-        headers: withoutCredentials(all),
-        remoteAddress: remoteAddress(c),
-        verdict,
-        idempotencyKey: all['idempotency-key'] ?? null,
-      })
-      events.emit({ type: result.duplicate ? 'duplicate' : 'stored', webhook: result.webhook })
-      const msg = result.duplicate
-        ? `duplicate of key ${result.id}`
-        : `value with key ${result.id} stored`
-      return c.body(`{"msg": "${msg}"}\n`, 200, { 'content-type': JSON_TYPE })
+  app.on('POST', '/receive-webhooks', (c, next) => {
+    // bodyLimit only for bodies without a Content-Length: before reading that header it touches
+    // c.req.raw.body, which makes @hono/node-server wrap the socket in a web ReadableStream and
+    // costs ~10x throughput. Node's parser guarantees the body is exactly Content-Length bytes.
+    const length = header(c, 'content-length')
+    if (length === undefined || header(c, 'transfer-encoding') !== undefined) {
+      return limitStreamedBody(c, next)
     }
-  )
-  app.all('/receive-webhooks', (c) => methodNotAllowed(c, 'POST'))
-
-  app.get('/dump-webhooks', (c) => {
-    const query = c.req.query()
-    const iterateOptions: IterateOptions = parseFilter(query)
-    const since = parseInteger('since', query.since, 0)
-    const limit = parseInteger('limit', query.limit, 0)
-    if (since !== undefined) iterateOptions.since = since
-    if (limit !== undefined) iterateOptions.limit = limit
-
-    const chunks = store.iterateCompact(iterateOptions)[Symbol.asyncIterator]()
-    let count = 0
-    let counted = false
-    const body = pulledBody(
-      c,
-      {
-        async next() {
-          if (counted) return null
-          const next = await chunks.next()
-          if (next.done) {
-            counted = true
-            return Buffer.from(`{"number_webhooks_received": ${count}}\n`)
-          }
-          count += next.value.length
-          return Buffer.from(`${next.value.join('\n')}\n`)
-        },
-        async close() {
-          await chunks.return?.()
-        },
-      },
-      // the 200 is already sent: the connection is aborted so the client sees a failed dump
-      onError
-    )
-    // NDJSON, not one JSON document (the original said application/json, bug B10)
-    return c.body(body, 200, { 'content-type': 'application/x-ndjson' })
-  })
-  app.all('/dump-webhooks', (c) => methodNotAllowed(c, 'GET, HEAD'))
-
-  app.get('/api/webhooks', async (c) => {
-    const query = c.req.query()
-    const cursor = parseInteger('cursor', query.cursor, 1)
-    const limit = parseInteger('limit', query.limit, 1, MAX_PAGE_SIZE)
-    const page = await store.list(parseFilter(query), {
-      cursor: cursor === undefined ? null : String(cursor),
-      ...(limit === undefined ? {} : { limit }),
-    })
-    return c.json(page)
+    if (Number(length) > maxBodyBytes) tooLarge()
+    return next()
   })
 
-  app.get('/api/webhooks/:id{[0-9]+}', async (c) => {
-    const id = Number(c.req.param('id'))
-    const record = await store.get(id)
-    if (record === null) throw fail(404, `webhook ${id} not found`)
-    // also hides credentials that an older version stored
-    return c.json({ ...record, headers: withoutCredentials(record.headers) })
-  })
-
-  app.delete('/api/webhooks/:id{[0-9]+}', async (c) => {
-    const id = Number(c.req.param('id'))
-    if (!(await store.delete(id))) throw fail(404, `webhook ${id} not found`)
-    events.emit({ type: 'deleted', id })
-    return c.json({ deleted: 1 })
-  })
-
-  app.delete('/api/webhooks', async (c) => {
-    if (c.req.query('confirm') !== 'yes') {
-      throw fail(400, 'deleting every webhook needs ?confirm=yes')
-    }
-    const count = await store.clear()
-    events.emit({ type: 'cleared', count })
-    return c.json({ deleted: count })
-  })
-
-  app.get('/api/stats', async (c) => c.json(await store.stats()))
-
+  app.route('/', createOriginalRoutes({ store, events, policy, onError, requestHeaders }))
+  app.route('/', createApiRoutes({ store, events }))
+  app.route('/', createStreamRoutes({ store, events }))
   app.route(
     '/',
-    createInspectorRoutes({
+    createReplayRoutes({
       store,
-      events,
       secret,
       replayUrl,
-      onError,
-      maxBodyBytes,
       ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }),
       ...(replay === undefined ? {} : { replay }),
-      ...(assetsDir === undefined ? {} : { assetsDir }),
     })
+  )
+  app.route('/', createTransferRoutes({ store, events, maxBodyBytes, onError }))
+  app.route(
+    '/',
+    createInspectorRoutes({ secret, replayUrl, ...(assetsDir === undefined ? {} : { assetsDir }) })
   )
 
   return app

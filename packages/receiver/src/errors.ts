@@ -32,12 +32,16 @@ export class StoreError extends Error {
   }
 }
 
-/** Thrown (as a rejection) by `WebhookStore.insert` when the body is not UTF-8 JSON. */
-export class InvalidBodyError extends Error {
-  readonly code = 'NOT_UTF8_JSON'
+/** Why a body is no webhook: empty, not UTF-8 JSON, or JSON but not an object. */
+export type InvalidBodyCode = 'EMPTY' | 'NOT_UTF8_JSON' | 'NOT_OBJECT'
 
-  constructor(message: string, options?: { cause?: unknown }) {
+/** Thrown by the intake (`intake.ts`) when a body is no webhook; the app answers 400. */
+export class InvalidBodyError extends Error {
+  readonly code: InvalidBodyCode
+
+  constructor(message: string, options?: { cause?: unknown; code?: InvalidBodyCode }) {
     super(message, options)
     this.name = 'InvalidBodyError'
+    this.code = options?.code ?? 'NOT_UTF8_JSON'
   }
 }

@@ -155,16 +155,22 @@ describe('GET /api/export and POST /api/import', () => {
         receivedAt: '2024-01-01T00:00:00Z',
       }),
       JSON.stringify({ ...JSON.parse(good[2]!), receivedAt: 'yesterday' }),
+      // the intake's rule, as on /receive-webhooks: only a JSON object is a webhook
+      JSON.stringify({
+        bodyBase64: Buffer.from('[1, 2]').toString('base64'),
+        receivedAt: '2024-01-01T00:00:00Z',
+      }),
     ].join('\n')
     const res = await importText(bad)
     expect(res.status).toBe(400)
     const body = await res.json()
-    expect(body.msg).toMatch(/4 invalid lines.*nothing was imported/)
+    expect(body.msg).toMatch(/5 invalid lines.*nothing was imported/)
     expect(body.errors).toEqual([
       { line: 2, message: 'bodyBase64 must be non-empty base64' },
       { line: 4, message: 'not JSON' },
       { line: 6, message: 'bodyBase64 does not decode to UTF-8 JSON' },
       { line: 7, message: 'receivedAt must be an ISO 8601 time' },
+      { line: 8, message: 'bodyBase64 does not decode to a JSON object' },
     ])
     expect((await target.stats()).total).toBe(0)
   })
@@ -262,8 +268,8 @@ describe('GET /api/export and POST /api/import', () => {
   })
 
   it('Should refuse an upload over the size limit with 413, storing nothing', async () => {
-    const { createInspectorRoutes } = await import('./inspector/routes.ts')
-    const routes = createInspectorRoutes({
+    const { createTransferRoutes } = await import('./routes/transfer.ts')
+    const routes = createTransferRoutes({
       store: target,
       events: createWebhookEvents(),
       maxImportBytes: 100,

@@ -1,5 +1,7 @@
-import { withoutCredentials } from './credential-headers.ts'
-import type { WebhookInput, WebhookStore, WebhookSummary } from './store.ts'
+import { InvalidBodyError } from './errors.ts'
+import { parseWebhookBody, toWebhookInput } from './intake.ts'
+import type { ArrivedWebhook } from './intake.ts'
+import type { WebhookStore, WebhookSummary } from './store.ts'
 
 export interface ImportLineError {
   /** 1-based line number in the uploaded file. */
@@ -79,10 +81,10 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 export async function readImport(
   body: ReadableStream<Uint8Array> | null,
   options: ReadImportOptions
-): Promise<WebhookInput[]> {
+): Promise<ArrivedWebhook[]> {
   const { maxBodyBytes, maxImportBytes, maxErrors = 100 } = options
   const maxLineBytes = Math.ceil(maxBodyBytes / 3) * 4 + MAX_LINE_OVERHEAD
-  const inputs: WebhookInput[] = []
+  const inputs: ArrivedWebhook[] = []
   const errors: ImportLineError[] = []
   let lineNumber = 0
   let parts: Uint8Array[] = []
@@ -180,7 +182,7 @@ export async function readImport(
   return inputs
 }
 
-function parseLine(line: string, maxBodyBytes: number): WebhookInput {
+function parseLine(line: string, maxBodyBytes: number): ArrivedWebhook {
   let value: unknown
   try {
     value = JSON.parse(line)
@@ -206,10 +208,16 @@ function parseLine(line: string, maxBodyBytes: number): WebhookInput {
       `body is ${body.byteLength} bytes, larger than RECEIVER_MAX_BODY_BYTES (${maxBodyBytes})`
     )
   }
+  // the intake's rules, as for a live delivery: the record itself is made when it is stored
   try {
-    JSON.parse(utf8.decode(body))
-  } catch {
-    throw new Error('bodyBase64 does not decode to UTF-8 JSON')
+    parseWebhookBody(body)
+  } catch (error) {
+    if (!(error instanceof InvalidBodyError)) throw error
+    throw new Error(
+      error.code === 'NOT_OBJECT'
+        ? 'bodyBase64 does not decode to a JSON object'
+        : 'bodyBase64 does not decode to UTF-8 JSON'
+    )
   }
 
   const rawTime = record['receivedAt']
@@ -233,7 +241,7 @@ function parseLine(line: string, maxBodyBytes: number): WebhookInput {
   if (typeof verdict !== 'string' || verdict === '') throw new Error('verdict must be a string')
   return {
     body,
-    headers: withoutCredentials(headers),
+    headers,
     receivedAt,
     verdict,
     remoteAddress: optionalString(record, 'remoteAddress'),
@@ -256,11 +264,11 @@ function optionalString(record: Record<string, unknown>, key: string): string | 
  */
 export async function importWebhooks(
   store: WebhookStore,
-  inputs: (WebhookInput | undefined)[]
+  inputs: (ArrivedWebhook | undefined)[]
 ): Promise<ImportResult> {
   const result: ImportResult = { total: inputs.length, imported: 0, duplicates: 0, stored: [] }
   for (let start = 0; start < inputs.length;) {
-    const batch: WebhookInput[] = []
+    const batch: ArrivedWebhook[] = []
     let bytes = 0
     while (
       start < inputs.length &&
@@ -271,7 +279,10 @@ export async function importWebhooks(
       batch.push(inputs[start]!)
       inputs[start++] = undefined
     }
-    const settled = await Promise.allSettled(batch.map((input) => store.insert(input)))
+    // async: a throw becomes a rejection; each insert still starts in this turn (group commit)
+    const settled = await Promise.allSettled(
+      batch.map(async (input) => store.insert(toWebhookInput(input)))
+    )
     let failure: unknown = null
     for (const outcome of settled) {
       if (outcome.status === 'rejected') failure ??= outcome.reason

@@ -2,6 +2,7 @@ import { signWebhook, verifyWebhook } from '@up42-webhooks/shared'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { jobEvent, SECRET, startTarget } from '../test/inspector-helpers.ts'
 import { createApp } from './app.ts'
+import { toWebhookInput } from './intake.ts'
 import { toCurl } from './inspector/client/curl.js'
 import { HOP_BY_HOP_HEADERS } from './replay-headers.ts'
 import { createSqliteStore } from './sqlite-store.ts'
@@ -51,9 +52,13 @@ describe('one redaction rule on every path that lets headers out', () => {
   const storeWithCredentials = async (messageId: string) =>
     (
       await store.insert({
-        body: Buffer.from(jobEvent({ messageId })),
+        // stored as an older version did, credentials included
+        ...toWebhookInput({
+          body: Buffer.from(jobEvent({ messageId })),
+          headers: {},
+          verdict: 'unchecked',
+        }),
         headers: { 'content-type': 'application/json', 'x-trace': 'kept', ...CREDENTIALS },
-        verdict: 'unchecked',
       })
     ).id
 

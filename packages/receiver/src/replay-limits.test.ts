@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { eventually, jobEvent, startTarget } from '../test/inspector-helpers.ts'
 import { createApp } from './app.ts'
+import { toWebhookInput } from './intake.ts'
 import type { ResolveHost } from './replay-target.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
@@ -83,11 +84,13 @@ describe('replay targets, limits and credentials', () => {
   })
   beforeEach(async () => {
     store = createSqliteStore({ path: ':memory:' })
-    await store.insert({
-      body: Buffer.from(jobEvent({ messageId: 'replay-limits-1' })),
-      headers: { 'content-type': 'application/json' },
-      verdict: 'unchecked',
-    })
+    await store.insert(
+      toWebhookInput({
+        body: Buffer.from(jobEvent({ messageId: 'replay-limits-1' })),
+        headers: { 'content-type': 'application/json' },
+        verdict: 'unchecked',
+      })
+    )
     target.requests.length = 0
   })
   afterEach(async () => {
@@ -234,17 +237,15 @@ describe('replay targets, limits and credentials', () => {
   })
 
   it('Should give up on a resolver that never answers, at the timeout or at shutdown', async () => {
-    const { createInspectorRoutes } = await import('./inspector/routes.ts')
-    const { createWebhookEvents } = await import('./webhook-events.ts')
+    const { createReplayRoutes } = await import('./routes/replay.ts')
     let asked = 0
     const never: ResolveHost = () => {
       asked++
       return new Promise(() => {})
     }
     const shutdown = new AbortController()
-    const routes = createInspectorRoutes({
+    const routes = createReplayRoutes({
       store,
-      events: createWebhookEvents(),
       replayTimeoutMs: 50,
       replay: { resolve: never },
     })

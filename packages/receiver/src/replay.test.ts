@@ -2,6 +2,7 @@ import { signWebhook, verifyWebhook } from '@up42-webhooks/shared'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { SECRET, startTarget } from '../test/inspector-helpers.ts'
 import { createApp } from './app.ts'
+import { toWebhookInput } from './intake.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
 
@@ -167,12 +168,10 @@ describe('POST /api/webhooks/:id/replay', () => {
   })
 
   it('Should stop waiting for a slow target after the timeout', async () => {
-    const { createInspectorRoutes } = await import('./inspector/routes.ts')
-    const { createWebhookEvents } = await import('./webhook-events.ts')
+    const { createReplayRoutes } = await import('./routes/replay.ts')
     const hanging = await startTarget()
-    const routes = createInspectorRoutes({
+    const routes = createReplayRoutes({
       store,
-      events: createWebhookEvents(),
       replayTimeoutMs: 50,
       fetch: (input, init) =>
         fetch(input, init).then(
@@ -227,9 +226,9 @@ describe('POST /api/webhooks/:id/replay', () => {
   it('Should never send stored credential headers', async () => {
     const body = BODY.replace('000000000001', '000000000003')
     await store.insert({
-      body: Buffer.from(body),
+      // stored as an older version did, credentials included
+      ...toWebhookInput({ body: Buffer.from(body), headers: {}, verdict: 'unchecked' }),
       headers: { 'content-type': 'application/json', cookie: 'sid=1', 'x-api-key': 'k' },
-      verdict: 'unchecked',
     })
     await replay({ mode: 'raw' }, 2)
     expect(target.requests[0]!.headers.cookie).toBeUndefined()

@@ -1,7 +1,5 @@
 import Database from 'better-sqlite3'
-import { compactJson } from './compact-json.ts'
-import { InvalidBodyError, StoreError } from './errors.ts'
-import { extractFields } from './extract-fields.ts'
+import { StoreError } from './errors.ts'
 import { migrate } from './migrations.ts'
 import { MAX_PAGE_SIZE } from './store.ts'
 import type { StoreErrorCode } from './errors.ts'
@@ -101,8 +99,6 @@ interface Pending {
   reject: (error: unknown) => void
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 function toSummary(row: SummaryRow): WebhookSummary {
   return {
     id: row.id,
@@ -146,37 +142,22 @@ function toReplayAttempt(row: ReplayRow): ReplayAttempt {
 
 function prepareRow(input: WebhookInput): PreparedRow {
   const body = Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength)
-  let text: string
-  let parsed: unknown
-  try {
-    text = utf8.decode(body)
-    parsed = JSON.parse(text)
-  } catch (error) {
-    throw new InvalidBodyError('the webhook body is not UTF-8 JSON', { cause: error })
-  }
-  const fields = extractFields(parsed)
-  const compact = compactJson(text)
-  const idempotencyKey = input.idempotencyKey ?? null
+  const { fields } = input
   return {
-    received_at: input.receivedAt ?? Date.now(),
+    received_at: input.receivedAt,
     body: Buffer.from(body),
-    compact: compact === text ? null : compact,
-    fts: compact,
+    compact: input.compactBody,
+    fts: input.compactBody ?? body.toString('utf8'),
     headers: JSON.stringify(input.headers),
-    remote_address: input.remoteAddress ?? null,
+    remote_address: input.remoteAddress,
     event: fields.event,
     live_mode: fields.liveMode === null ? null : Number(fields.liveMode),
     status: fields.status,
     message_id: fields.messageId,
     job_id: fields.jobId,
     order_id: fields.orderId,
-    idempotency_key: idempotencyKey,
-    dedup_key:
-      fields.messageId !== null
-        ? `m:${fields.messageId}`
-        : idempotencyKey !== null
-          ? `k:${idempotencyKey}`
-          : null,
+    idempotency_key: input.idempotencyKey,
+    dedup_key: input.dedupKey,
     verdict: input.verdict,
     size: body.byteLength,
     sent_at: fields.timestamp,

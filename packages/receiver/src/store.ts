@@ -3,6 +3,8 @@
  * PostgreSQL implementation is planned, so every method is asynchronous.
  */
 
+import type { WebhookFields } from './extract-fields.ts'
+
 /**
  * Signature verdict stored with each webhook: `verified` (signature and a signed body digest
  * hold), `verified-headers-only` (the signature holds but covers no body digest, so the body is
@@ -11,18 +13,27 @@
  */
 export type Verdict = string
 
-/** What the HTTP layer hands to `insert`. The store extracts the envelope fields itself. */
+/**
+ * What `insert` persists: a record the intake (`intake.ts`) has checked and derived. A store
+ * keeps these values as given and decides nothing about them.
+ */
 export interface WebhookInput {
-  /** The raw body bytes exactly as received; must be UTF-8 JSON. */
+  /** The raw body bytes exactly as received (UTF-8 JSON, checked by the intake). */
   body: Uint8Array
-  /** Lower-case request headers, without credentials (`authorization`, `cookie`). */
+  /** The body as one line of compact JSON, or null when the body already is that line. */
+  compactBody: string | null
+  /** Lower-case request headers, credentials removed. */
   headers: Record<string, string>
-  remoteAddress?: string | null
-  /** Milliseconds since the epoch; defaults to now. Imports keep the original time. */
-  receivedAt?: number
+  remoteAddress: string | null
+  /** Milliseconds since the epoch. */
+  receivedAt: number
   verdict: Verdict
-  /** The `Idempotency-Key` header; deduplicates when the body has no `messageId`. */
-  idempotencyKey?: string | null
+  /** The `Idempotency-Key` header, kept with the record. */
+  idempotencyKey: string | null
+  /** A second insert with the same key counts one more delivery; null never deduplicates. */
+  dedupKey: string | null
+  /** The envelope fields, indexed for filters and timelines. */
+  fields: WebhookFields
 }
 
 /** A stored webhook without its body and headers (lists, live events). */
@@ -139,8 +150,8 @@ export interface ReplayAttempt {
 /** Storage behind the receiver. Writes resolve only once they are durable. */
 export interface WebhookStore {
   /**
-   * Stores a webhook, or counts one more delivery of an already stored messageId. Rejects with
-   * `InvalidBodyError` when the body is not UTF-8 JSON, `StoreError` when the database fails.
+   * Stores a webhook, or counts one more delivery of an already stored `dedupKey`. Rejects with
+   * `StoreError` when the database fails.
    */
   insert(input: WebhookInput): Promise<InsertResult>
   get(id: number): Promise<WebhookRecord | null>
@@ -154,8 +165,8 @@ export interface WebhookStore {
   /** Oldest first, full records, constant memory whatever the count. */
   iterate(options?: IterateOptions): AsyncIterable<WebhookRecord>
   /**
-   * Oldest first, in chunks: each webhook's body as one line of compact JSON (no newline).
-   * This is what `/dump-webhooks` prints.
+   * Oldest first, in chunks: each webhook's `compactBody`, or its body as text when that is
+   * null (no newline added).
    */
   iterateCompact(options?: IterateOptions): AsyncIterable<string[]>
   stats(): Promise<WebhookStats>

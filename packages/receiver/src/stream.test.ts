@@ -119,8 +119,8 @@ describe('GET /api/stream', () => {
   })
 
   it('Should send heartbeat comments on an idle stream', async () => {
-    const { createInspectorRoutes } = await import('./inspector/routes.ts')
-    const routes = createInspectorRoutes({ store, events, heartbeatMs: 20 })
+    const { createStreamRoutes } = await import('./routes/stream.ts')
+    const routes = createStreamRoutes({ store, events, heartbeatMs: 20 })
     const res = await routes.request('/api/stream')
     const reader = res.body!.getReader()
     let text = ''

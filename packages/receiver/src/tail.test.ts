@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, jobEvent } from '../test/inspector-helpers.ts'
 import { runPnpm } from '../test/run-pnpm.ts'
 import { createApp } from './app.ts'
+import { toWebhookInput } from './intake.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
 import { createWebhookEvents } from './webhook-events.ts'
@@ -120,11 +121,13 @@ describe('pnpm tail (src/tail.ts) against a real receiver', { timeout: 60_000 },
     await close(server)
     await eventually(() => out.stderr.includes('reconnecting'), 30_000)
     // stored while nobody could stream it
-    await store.insert({
-      body: Buffer.from(jobEvent({ messageId: 'while-down' })),
-      headers: {},
-      verdict: 'unchecked',
-    })
+    await store.insert(
+      toWebhookInput({
+        body: Buffer.from(jobEvent({ messageId: 'while-down' })),
+        headers: {},
+        verdict: 'unchecked',
+      })
+    )
     server = await listen(port)
 
     await eventually(() => out.stdout.includes('while-down'), 45_000)

@@ -8,6 +8,7 @@ import { serve } from '@hono/node-server'
 import type { ServerType } from '@hono/node-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp } from '../src/app.ts'
+import { toWebhookInput } from '../src/intake.ts'
 import { createSqliteStore } from '../src/sqlite-store.ts'
 import type { WebhookStore } from '../src/store.ts'
 
@@ -79,7 +80,9 @@ describe('a damaged SQLite file, on a real socket', () => {
     const seed = createSqliteStore({ path: file })
     await Promise.all(
       Array.from({ length: ROWS }, (_, i) =>
-        seed.insert({ body: Buffer.from(webhook(i)), headers: {}, verdict: 'unchecked' })
+        seed.insert(
+          toWebhookInput({ body: Buffer.from(webhook(i)), headers: {}, verdict: 'unchecked' })
+        )
       )
     )
     await seed.close()
