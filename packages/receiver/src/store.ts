@@ -34,6 +34,12 @@ export interface WebhookInput {
   dedupKey: string | null
   /** The envelope fields, indexed for filters and timelines. */
   fields: WebhookFields
+  /**
+   * The outbox: deliveries this webhook needs (destinations whose filter matched), written in
+   * the same transaction as the webhook, so an acknowledged webhook never loses one. A duplicate
+   * (an already stored `dedupKey`) creates none.
+   */
+  deliveries?: readonly DeliveryInput[]
 }
 
 /** A stored webhook without its body and headers (lists, live events). */
@@ -147,6 +153,84 @@ export interface ReplayAttempt {
   responseExcerpt: string | null
 }
 
+/** A notification to a person, or the webhook handed to the user's own app. */
+export type DeliveryKind = 'notify' | 'forward'
+
+/** `pending` until sent (or retried by hand), then `delivered`, or `failed` (given up, kept). */
+export type DeliveryState = 'pending' | 'delivered' | 'failed'
+
+export const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'delivered', 'failed']
+
+/** One delivery a newly stored webhook needs. */
+export interface DeliveryInput {
+  /** The destination's configured name, unique within one receiver's configuration. */
+  destination: string
+  kind: DeliveryKind
+  /** Milliseconds since the epoch before which it is not due (a digest window); default: now. */
+  notBefore?: number
+}
+
+/** A delivery in the outbox. Times are ISO 8601. */
+export interface Delivery {
+  id: number
+  webhookId: number
+  destination: string
+  kind: DeliveryKind
+  state: DeliveryState
+  /** Attempts made so far. */
+  attempts: number
+  createdAt: string
+  /** When the next attempt is due; null unless pending. */
+  nextAttemptAt: string | null
+  lastAttemptAt: string | null
+  /** HTTP status of the last answer; null when none came (or for a command). */
+  lastStatus: number | null
+  lastError: string | null
+  /** A short excerpt of the last answer (secrets removed by the sender). */
+  lastResponseExcerpt: string | null
+  deliveredAt: string | null
+}
+
+export interface DeliveryFilter {
+  webhookId?: number
+  state?: DeliveryState
+  destination?: string
+}
+
+export interface DeliveryPage {
+  /** Newest first. */
+  items: Delivery[]
+  nextCursor: string | null
+}
+
+export interface DeliveryClaim {
+  /** Who claims: one id per receiver process. Another owner's lease holds until it expires. */
+  owner: string
+  /** How long the claim holds; a delivery whose owner died is due again after it. */
+  leaseMs: number
+  /** At most this many deliveries, oldest due first. */
+  limit: number
+  /** Milliseconds since the epoch; defaults to now. */
+  now?: number
+  /** Only deliveries to these destinations (the ones this process is configured with). */
+  destinations?: readonly string[]
+}
+
+export interface DeliveryAttemptResult {
+  /** The owner that claimed it: a result from an owner whose lease was taken over is dropped. */
+  owner: string
+  /** Milliseconds since the epoch; defaults to now. */
+  at?: number
+  status: number | null
+  error: string | null
+  responseExcerpt: string | null
+  latencyMs: number
+  /** `retry` makes it due again at `nextAttemptAt`; `failed` gives up (kept, retryable by hand). */
+  outcome: 'delivered' | 'retry' | 'failed'
+  /** Milliseconds since the epoch; required for `retry`. */
+  nextAttemptAt?: number
+}
+
 /** Storage behind the receiver. Writes resolve only once they are durable. */
 export interface WebhookStore {
   /**
@@ -170,7 +254,7 @@ export interface WebhookStore {
    */
   iterateCompact(options?: IterateOptions): AsyncIterable<string[]>
   stats(): Promise<WebhookStats>
-  /** True if it existed. Its replay attempts go with it. */
+  /** True if it existed. Its replay attempts and deliveries go with it. */
   delete(id: number): Promise<boolean>
   /** Deletes every webhook; ids are still never reused. Resolves with how many were deleted. */
   clear(): Promise<number>
@@ -180,4 +264,31 @@ export interface WebhookStore {
   listReplayAttempts(webhookId: number): Promise<ReplayAttempt[]>
   /** Waits for queued writes, then closes. Later calls reject with `StoreError` `CLOSED`. */
   close(): Promise<void>
+}
+
+/**
+ * The outbox behind destinations (notifications and `--forward-to`): what a store adds so a
+ * dispatcher can send each delivery of `WebhookInput.deliveries` once, across crashes and
+ * across several receiver processes on one database. `WebhookStore` extends it once the
+ * SQLite store implements it.
+ */
+export interface OutboxStore {
+  /**
+   * Leases up to `limit` due pending deliveries to `owner` (due: `nextAttemptAt` reached and no
+   * other owner's lease unexpired). Two owners never hold one delivery at once (PostgreSQL:
+   * `FOR UPDATE SKIP LOCKED`).
+   */
+  claimDeliveries(claim: DeliveryClaim): Promise<Delivery[]>
+  /**
+   * Records one attempt of a claimed delivery and releases the lease. Null when the delivery is
+   * gone or its lease now belongs to another owner (nothing is written then).
+   */
+  completeDeliveryAttempt(id: number, result: DeliveryAttemptResult): Promise<Delivery | null>
+  getDelivery(id: number): Promise<Delivery | null>
+  /** Newest first, cursor pagination (as `list`). */
+  listDeliveries(filter?: DeliveryFilter, page?: PageRequest): Promise<DeliveryPage>
+  /** Makes a delivery pending and due at once (`now`, default now); null when it does not exist. */
+  retryDelivery(id: number, now?: number): Promise<Delivery | null>
+  /** How many deliveries are in each state. */
+  deliveryCounts(): Promise<Record<DeliveryState, number>>
 }
