@@ -1,6 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
+  notifyDestinations,
+  type NotifyConfig,
+  type NotifyResult,
+  type SendNotification,
+} from './core/notify.ts'
+import {
   createTriggerContext,
   runStep,
   type StepComponent,
@@ -41,6 +47,12 @@ export interface RelayServerOptions {
   log?: ((line: string) => void) | undefined
   /** Problems worth seeing even when quiet (a corrupt spool file); defaults to `log`. */
   warn?: ((line: string) => void) | undefined
+  /**
+   * Who to tell about each valid webhook (NOTIFY), sent by the relay itself after the step's first
+   * run exported a verdict: with the Node sender `desktop:` and `cmd:` work here, which a
+   * Pipedream step cannot run. Re-runs tell nobody again.
+   */
+  notify?: { config: NotifyConfig; send: SendNotification } | undefined
   /** Node's HTTP server timeouts; the defaults drop a slow-header (slowloris) client in ~10 s. */
   timeouts?: Partial<RelayTimeouts> | undefined
 }
@@ -145,12 +157,38 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
     return execution
   }
 
+  /** Tells NOTIFY's destinations about a webhook the step found valid (it exported a verdict). */
+  async function notifyAfter(
+    execution: StepExecution,
+    body: Uint8Array,
+    receivedAt: Date
+  ): Promise<NotifyResult[]> {
+    const notify = options.notify
+    const verdict = execution.exports.verdict as { messageId?: unknown } | undefined
+    if (!notify || notify.config.destinations.length === 0) return []
+    if (typeof verdict?.messageId !== 'string') return []
+    const results = await notifyDestinations(
+      { headers: {}, body, receivedAt },
+      verdict.messageId,
+      notify.config,
+      { send: notify.send }
+    )
+    for (const result of results) {
+      const line = `notify ${result.destination}: ${result.outcome}${result.status === null ? '' : ` (HTTP ${result.status})`}${result.error ? `: ${result.error}` : ''}`
+      if (result.outcome === 'delivered') options.log?.(line)
+      else warn(line)
+    }
+    return results
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let reply: Reply
     try {
       const raw = await readBody(req, maxBodyBytes)
       const trigger = createTriggerContext()
+      const receivedAt = new Date()
       const execution = await execute(toTriggerEvent(req, raw, withBodyRaw), trigger, 1, null)
+      await notifyAfter(execution, raw, receivedAt)
       reply = replyFor(execution, trigger.trace_id)
     } catch (error) {
       if (error instanceof BadRequestError) {

@@ -234,3 +234,47 @@ describe('the root package.json scripts, run through pnpm as the README spells t
     expect(run.stdout).toContain('\nUsage: npx -y pnpm@10.34.9 simulate -- --url <url>')
   }, 180_000)
 })
+
+describe('relay-main with NOTIFY', () => {
+  const config = {
+    UP42_WEBHOOK_SECRET: 's',
+    RECEIVER_URL: 'http://127.0.0.1:9/',
+    RECEIVER_USER: 'u',
+    RECEIVER_PASSWORD: 'p',
+  }
+
+  it('exits 2 for an invalid NOTIFY, naming it and never its secret', async () => {
+    const run = await runTsx(RELAY_MAIN, [], {
+      env: {
+        ...CLEAN_ENV,
+        ...config,
+        RELAY_BUNDLE: stubBundle,
+        NOTIFY: 'https://user:hunter2@example.invalid/hook',
+      },
+    })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(
+      'relay: NOTIFY: https://example.invalid is no known notification host'
+    )
+    expect(run.stderr).not.toMatch(/hunter2/)
+  }, 60_000)
+
+  it('accepts desktop: and cmd:, which it sends itself, and says whom it notifies', async () => {
+    const started = await startTsxServer(
+      RELAY_MAIN,
+      {
+        ...CLEAN_ENV,
+        ...config,
+        RELAY_PORT: '0',
+        RELAY_BUNDLE: stubBundle,
+        RELAY_SPOOL_DIR: path.join(workdir, 'spool-notify'),
+        NOTIFY: 'desktop:, cmd:logger -t up42 , https://hooks.slack.com/services/T/B/SLACKSECRET',
+      },
+      // The relay prints whom it notifies right after "listening on".
+      /notifying (.+)\n/
+    )
+    children.push(started.child)
+    expect(started.url).toBe('desktop:, cmd:logger …, https://hooks.slack.com/services/T/B/***')
+    expect(started.output()).not.toContain('SLACKSECRET')
+  }, 60_000)
+})
