@@ -9,7 +9,7 @@ import {
   resolveValidateConfig,
   type Env,
 } from './core/config.ts'
-import { sendNotification } from '@up42-webhooks/destinations/node'
+import { DestinationConfigError, sendNotification } from '@up42-webhooks/destinations/node'
 import { ConfigError } from './core/errors.ts'
 import { resolveNotifyConfig, type NotifyConfig } from './core/notify.ts'
 import { createRelayServer } from './create-relay-server.ts'
@@ -98,7 +98,13 @@ function checkStepConfig(env: Env): {
   }
   if (step !== 'forward') check(() => resolveValidateConfig({}, env))
   // The relay sends NOTIFY itself (with desktop: and cmd:), after the step found a webhook valid.
-  const notify = check(() => resolveNotifyConfig({}, env, { allowLocal: true }))
+  let notify: NotifyConfig | undefined
+  try {
+    notify = resolveNotifyConfig({}, env, { allowLocal: true })
+  } catch (error) {
+    if (!(error instanceof DestinationConfigError)) throw error
+    problems.push(error.message)
+  }
   if (step === 'validate') return { problems, notify }
   const forward = check(() => resolveForwardConfig({}, env))
   check(() => resolveRerunConfig({}, env))

@@ -1,7 +1,7 @@
+import { DestinationConfigError } from '@up42-webhooks/destinations'
 import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startNotifyTarget } from '../../test/notify-target.ts'
-import { ConfigError } from './errors.ts'
 import {
   MAX_NOTIFY_RETRY_WAIT_MS,
   notifyDestinations,
@@ -16,14 +16,14 @@ const delivery = {
   receivedAt: new Date('2022-07-25T16:02:35Z'),
 }
 
-function configError(run: () => unknown): ConfigError {
+function configError(run: () => unknown): DestinationConfigError {
   try {
     run()
   } catch (error) {
-    if (error instanceof ConfigError) return error
+    if (error instanceof DestinationConfigError) return error
     throw error
   }
-  throw new Error('expected a ConfigError')
+  throw new Error('expected a DestinationConfigError')
 }
 
 describe('resolveNotifyConfig', () => {
@@ -43,7 +43,7 @@ describe('resolveNotifyConfig', () => {
     expect(config.destinations.map((d) => d.target)).toEqual(['https://ntfy.sh/from-prop'])
   })
 
-  it('names NOTIFY (or the prop) in a ConfigError, never the secret', () => {
+  it('names NOTIFY (or the prop) in a DestinationConfigError, never the secret', () => {
     const error = configError(() =>
       resolveNotifyConfig(
         {},
@@ -51,13 +51,14 @@ describe('resolveNotifyConfig', () => {
         { allowLocal: false }
       )
     )
-    expect(error.key).toBe('NOTIFY')
+    expect(error.variable).toBe('NOTIFY')
+    expect(error.code).toBe('INVALID_DESTINATION')
     expect(error.message).toMatch(/^NOTIFY: https:\/\/example\.com is no known notification host/)
     expect(error.message).not.toContain('hunter2')
     const fromProp = configError(() =>
       resolveNotifyConfig({ notify: 'nope' }, {}, { allowLocal: false })
     )
-    expect(fromProp.key).toBe('notify')
+    expect(fromProp.variable).toBe('prop notify')
     expect(fromProp.message).toMatch(/^prop notify: /)
   })
 

@@ -1,5 +1,4 @@
 import {
-  DestinationConfigError,
   noticeOf,
   parseNotifyList,
   sendNotification as sendWebNotification,
@@ -9,7 +8,6 @@ import {
   type WebhookNotice,
 } from '@up42-webhooks/destinations'
 import type { Env } from './config.ts'
-import { ConfigError } from './errors.ts'
 import type { WebhookDelivery } from './webhook-delivery.ts'
 
 /** Where people are told; empty means nobody is (the default). */
@@ -36,7 +34,8 @@ const DEFAULT_NOTIFY_RETRY_WAIT_MS = 1_000
  * (`ntfy+https://…`, `slack+https://…`, …). `allowLocal` says whether `desktop:` and `cmd:` can
  * run here (the local relay, which sends with the Node entry) or not (a Pipedream step).
  *
- * @throws {ConfigError} naming the prop or variable, never the URL's secrets
+ * @throws {DestinationConfigError} (a ConfigError of `@up42-webhooks/common`) naming the prop or
+ *   variable, never the URL's secrets
  */
 export function resolveNotifyConfig(
   props: { notify?: string | undefined },
@@ -44,18 +43,11 @@ export function resolveNotifyConfig(
   options: { allowLocal: boolean }
 ): NotifyConfig {
   const fromProp = typeof props.notify === 'string' && props.notify.trim() !== ''
-  const value = fromProp ? props.notify : env.NOTIFY
-  const variable = fromProp ? 'notify' : 'NOTIFY'
-  try {
-    const destinations = parseNotifyList(value, {
-      variable: fromProp ? 'prop notify' : 'NOTIFY',
-      allowLocal: options.allowLocal,
-    })
-    return { destinations, timeoutMs: DEFAULT_NOTIFY_TIMEOUT_MS }
-  } catch (error) {
-    if (!(error instanceof DestinationConfigError)) throw error
-    throw new ConfigError(variable, error.message)
-  }
+  const destinations = parseNotifyList(fromProp ? props.notify : env.NOTIFY, {
+    variable: fromProp ? 'prop notify' : 'NOTIFY',
+    allowLocal: options.allowLocal,
+  })
+  return { destinations, timeoutMs: DEFAULT_NOTIFY_TIMEOUT_MS }
 }
 
 /** One destination's result, JSON-safe for `$.export`; `destination` is the masked display. */

@@ -1,3 +1,5 @@
+import { ConfigurationError } from '@pipedream/platform'
+import { DestinationConfigError } from '@up42-webhooks/destinations'
 import type { Env } from '../core/config.ts'
 import {
   notifyDestinations,
@@ -7,7 +9,6 @@ import {
 } from '../core/notify.ts'
 import type { WebhookDelivery } from '../core/webhook-delivery.ts'
 import type { PipedreamDollar } from './pipedream-types.ts'
-import { stepConfig } from './step-adapter.ts'
 
 export interface NotifyProps {
   notify?: string | undefined
@@ -19,7 +20,13 @@ export interface NotifyProps {
  * sends with the Node entry, so a step it runs never sees it).
  */
 export function stepNotifyConfig(props: NotifyProps, env: Env): NotifyConfig {
-  return stepConfig(() => resolveNotifyConfig(props, env, { allowLocal: false }))
+  try {
+    return resolveNotifyConfig(props, env, { allowLocal: false })
+  } catch (error) {
+    if (!(error instanceof DestinationConfigError)) throw error
+    // As stepConfig does for the other settings: `key` is the variable, the prop's stand-in.
+    throw Object.assign(new ConfigurationError(error.message), { key: 'NOTIFY' })
+  }
 }
 
 /**
