@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseNotifyList, sendNotification } from '@up42-webhooks/destinations/node'
@@ -70,6 +70,7 @@ describe('local relay with NOTIFY', () => {
       })
       await response.body.dump()
       expect(response.statusCode).toBe(200)
+      await relay.notificationsSettled()
       const notice = JSON.parse(await readFile(process.env.NOTIFY_OUT!, 'utf8'))
       expect(notice).toMatchObject({
         event: 'job.status',
@@ -88,9 +89,44 @@ describe('local relay with NOTIFY', () => {
       })
       await forged.body.dump()
       expect(forged.statusCode).toBe(401)
+      await relay.notificationsSettled()
       await expect(readFile(process.env.NOTIFY_OUT!, 'utf8')).rejects.toThrow(/ENOENT/)
     } finally {
       await relay.close()
     }
+  })
+
+  it('answers the sender before a slow destination is done, and close() waits for it', async () => {
+    // The command finishes only once the test has seen the reply: if the relay waited for it
+    // before answering, the request would never be answered.
+    const go = path.join(dir, 'go')
+    const relay = createRelayServer({
+      component: relayStep as unknown as StepComponent,
+      notify: {
+        config: {
+          destinations: parseNotifyList(
+            `cmd:while [ ! -f "${go}" ]; do sleep 0.05; done; cat > "$NOTIFY_OUT"`,
+            { variable: 'NOTIFY', allowLocal: true }
+          ),
+          timeoutMs: 20_000,
+        },
+        send: sendNotification,
+      },
+    })
+    const url = await relay.listen(0, '127.0.0.1')
+    const delivery = await signedDelivery(EXAMPLE_EVENTS.orderLive, SECRET)
+    const response = await request(`${url}/`, {
+      method: 'POST',
+      body: delivery.body,
+      headers: delivery.headers,
+    })
+    await response.body.dump()
+    expect(response.statusCode).toBe(200)
+    await writeFile(go, '')
+    await relay.close()
+    expect(JSON.parse(await readFile(process.env.NOTIFY_OUT!, 'utf8'))).toMatchObject({
+      event: 'order.status',
+      status: 'FULFILLED',
+    })
   })
 })

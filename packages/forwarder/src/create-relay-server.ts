@@ -50,7 +50,8 @@ export interface RelayServerOptions {
   /**
    * Who to tell about each valid webhook (NOTIFY), sent by the relay itself after the step's first
    * run exported a verdict: with the Node sender `desktop:` and `cmd:` work here, which a
-   * Pipedream step cannot run. Re-runs tell nobody again.
+   * Pipedream step cannot run. They go out after the reply, so a slow destination never delays
+   * the sender's answer (and never makes it retry). Re-runs tell nobody again.
    */
   notify?: { config: NotifyConfig; send: SendNotification } | undefined
   /** Node's HTTP server timeouts; the defaults drop a slow-header (slowloris) client in ~10 s. */
@@ -81,9 +82,11 @@ export interface RelayServer {
   server: Server
   /** Resumes spooled re-runs, then resolves with the base URL once listening. */
   listen(port: number, host: string): Promise<string>
-  /** Stops listening and cancels re-runs that have not started. */
+  /** Stops listening, cancels re-runs that have not started, waits for notifications under way. */
   close(): Promise<void>
   pendingReruns(): number
+  /** Resolves once the notifications started so far are done (they go out after the reply). */
+  notificationsSettled(): Promise<void>
 }
 
 /**
@@ -101,6 +104,7 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
   const timers = new Set<NodeJS.Timeout>()
 
   const spool = createRerunSpool(options.spoolDir, warn)
+  const notifying = new Set<Promise<unknown>>()
 
   function schedule(record: SpooledRerun): void {
     const timer = setTimeout(
@@ -188,7 +192,11 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
       const trigger = createTriggerContext()
       const receivedAt = new Date()
       const execution = await execute(toTriggerEvent(req, raw, withBodyRaw), trigger, 1, null)
-      await notifyAfter(execution, raw, receivedAt)
+      const notified = notifyAfter(execution, raw, receivedAt).catch((error: unknown) =>
+        warn(`notify failed: ${String(errorSummary(error).message)}`)
+      )
+      notifying.add(notified)
+      void notified.finally(() => notifying.delete(notified))
       reply = replyFor(execution, trigger.trace_id)
     } catch (error) {
       if (error instanceof BadRequestError) {
@@ -228,14 +236,18 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
         })
       })
     },
-    close() {
+    async close() {
       for (const timer of timers) clearTimeout(timer)
       timers.clear()
-      return new Promise((resolve) => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
       })
+      await Promise.all(notifying)
     },
     pendingReruns: () => timers.size,
+    notificationsSettled: async () => {
+      await Promise.all(notifying)
+    },
   }
 }
