@@ -77,7 +77,7 @@ describe('replay targets, limits and credentials', () => {
   let target: Awaited<ReturnType<typeof startTarget>>
 
   beforeAll(async () => {
-    target = await startTarget((request) => ({ status: 202, body: `got ${request.url}` }))
+    target = await startTarget((request) => ({ status: 202, body: `got ${request.path}` }))
   })
   afterAll(async () => {
     await target.close()

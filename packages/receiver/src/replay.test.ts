@@ -18,7 +18,7 @@ describe('POST /api/webhooks/:id/replay', () => {
 
   beforeAll(async () => {
     target = await startTarget((request) =>
-      request.url.includes('fail')
+      request.path.includes('fail')
         ? { status: 503, body: 'target down for maintenance' }
         : { status: 202, body: 'accepted by target' }
     )
