@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process'
 import { gunzipSync } from 'node:zlib'
 import { TERMINAL_STATUSES } from '@up42-webhooks/shared'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createApp } from '../app.ts'
 import { FILTER_KEYS, filterFromQuery } from '../query-filter.ts'
 import { REPLAY_MODE } from '../replay.ts'
 import { HOP_BY_HOP_HEADERS } from '../replay-headers.ts'
-import { createSqliteStore } from '../sqlite-store.ts'
 import type { WebhookStore } from '../store.ts'
 import { VERDICTS } from '../verdicts.ts'
 import { STREAM_EVENTS } from '../webhook-events.ts'
@@ -17,6 +16,7 @@ import { verdictText } from './client/badges.js'
 import { shellQuote, toCurl } from './client/curl.js'
 import { readPageConfig } from './client/page-config.js'
 import { renderPage } from './page.ts'
+import { useMemoryStore } from '../../test/memory-store.ts'
 
 const AUTH = { username: 'ops', password: 'p4ss' }
 const authorization = `Basic ${Buffer.from('ops:p4ss').toString('base64')}`
@@ -24,17 +24,14 @@ const authorization = `Basic ${Buffer.from('ops:p4ss').toString('base64')}`
 describe('inspector page and assets', () => {
   let store: WebhookStore
   let app: ReturnType<typeof createApp>
-  beforeEach(() => {
-    store = createSqliteStore({ path: ':memory:' })
+  useMemoryStore((opened) => {
+    store = opened
     app = createApp({
       store,
       auth: AUTH,
       replayUrl: 'http://127.0.0.1:3000/hook?a="b"&c',
       secret: 's',
     })
-  })
-  afterEach(async () => {
-    await store.close()
   })
 
   it('Should serve the page with a strict CSP, no caching and the replay config escaped', async () => {
