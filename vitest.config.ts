@@ -15,22 +15,24 @@ export default defineConfig({
         'packages/receiver/src/inspector/client/**',
       ],
       reporter: ['text-summary', 'json-summary'],
-      // Floors a little under what the suite measures (see the README), so a change that drops
-      // tests or adds untested code fails; raise them as coverage grows. Code that only runs in a
-      // spawned program (the mains) is not measured, hence the lower package floors.
+      // Floors 1.5 to 3 points under what the whole suite measured (2026-12-02: lines shared 99.0,
+      // forwarder core 96.6, forwarder 80.7, receiver 89.3, up42 95.0, common 98.8, test-support
+      // 98.4), so a change that drops tests or adds untested code fails; raise them as coverage
+      // grows. Code that only runs in a spawned program (the mains) is not measured, hence the
+      // lower package floors.
       thresholds: {
-        'packages/shared/src/**': { lines: 95, statements: 95, functions: 95, branches: 90 },
+        'packages/shared/src/**': { lines: 97, statements: 96, functions: 96, branches: 95 },
         'packages/forwarder/src/core/**': {
-          lines: 95,
-          statements: 94,
+          lines: 94,
+          statements: 92,
           functions: 92,
-          branches: 85,
+          branches: 83,
         },
-        'packages/forwarder/src/**': { lines: 77, statements: 77, functions: 70, branches: 70 },
-        'packages/receiver/src/**': { lines: 85, statements: 84, functions: 80, branches: 75 },
-        'packages/up42/src/**': { lines: 92, statements: 90, functions: 88, branches: 82 },
-        'packages/common/src/**': { lines: 95, statements: 95, functions: 95, branches: 90 },
-        'packages/test-support/src/**': { lines: 90, statements: 88, functions: 85, branches: 70 },
+        'packages/forwarder/src/**': { lines: 78, statements: 76, functions: 77, branches: 68 },
+        'packages/receiver/src/**': { lines: 87, statements: 85, functions: 88, branches: 77 },
+        'packages/up42/src/**': { lines: 93, statements: 90, functions: 92, branches: 82 },
+        'packages/common/src/**': { lines: 96, statements: 96, functions: 98, branches: 95 },
+        'packages/test-support/src/**': { lines: 95, statements: 94, functions: 92, branches: 80 },
       },
     },
   },
