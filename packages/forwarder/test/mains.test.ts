@@ -268,9 +268,9 @@ describe('relay-main with NOTIFY', () => {
   }, 60_000)
 
   it('accepts desktop: and cmd:, which it sends itself, and says whom it notifies', async () => {
-    const started = await startTsxServer(
-      RELAY_MAIN,
-      {
+    const started = await startTsx(RELAY_MAIN, [], {
+      cwd: REPO_DIR,
+      env: {
         ...CLEAN_ENV,
         ...config,
         RELAY_PORT: '0',
@@ -278,11 +278,14 @@ describe('relay-main with NOTIFY', () => {
         RELAY_SPOOL_DIR: path.join(workdir, 'spool-notify'),
         NOTIFY: 'desktop:, cmd:logger -t up42 , https://hooks.slack.com/services/T/B/SLACKSECRET',
       },
-      // The relay prints whom it notifies right after "listening on".
-      /notifying (.+)\n/
+    })
+    children.push(started)
+    // The relay prints whom it notifies right after "listening on".
+    const output = () => started.stdout() + started.stderr()
+    await expect.poll(output, { timeout: 10_000 }).toMatch(/notifying (.+)\n/)
+    expect(/notifying (.+)\n/.exec(output())![1]).toBe(
+      'desktop:, cmd:logger …, https://hooks.slack.com/services/T/B/***'
     )
-    children.push(started.child)
-    expect(started.url).toBe('desktop:, cmd:logger …, https://hooks.slack.com/services/T/B/***')
-    expect(started.output()).not.toContain('SLACKSECRET')
+    expect(output()).not.toContain('SLACKSECRET')
   }, 60_000)
 })
