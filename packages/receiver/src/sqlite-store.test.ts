@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { StoreError } from './errors.ts'
 import { LATEST_SCHEMA_VERSION, migrate } from './migrations.ts'
 import { createSqliteStore } from './sqlite-store.ts'
-import { describeStoreContract, input, jobEvent } from './store-contract.ts'
+import { collect, describeStoreContract, input, jobEvent } from './store-contract.ts'
 import type { WebhookStore } from './store.ts'
 
 const dirs: string[] = []
@@ -79,6 +79,41 @@ describe('createSqliteStore', () => {
       code: 'FAILED',
     })
     expect(commits).toEqual([1, 1])
+  })
+
+  it('indexes for search after the commit, in the background: found without any call soon after', async () => {
+    const { id } = await store.insert(input(jobEvent({ jobId: 'background-job' })))
+    await vi.waitFor(
+      async () =>
+        expect((await store.list({ q: 'background-job' })).items.map((w) => w.id)).toEqual([id]),
+      { timeout: 5000, interval: 50 }
+    )
+  })
+
+  it('leaves no webhook unindexed when another connection catches up first, and indexes none twice', async () => {
+    const a = await store.insert(input(jobEvent({ jobId: 'shared-job' })))
+    // a second store on the file (another process, or the next start after a crash) finds the
+    // backlog through the watermark in the file
+    const other = createSqliteStore({ path: file })
+    try {
+      await other.whenSearchable?.()
+      expect((await other.list({ q: 'shared-job' })).items.map((w) => w.id)).toEqual([a.id])
+      const b = await store.insert(input(jobEvent({ jobId: 'shared-job' })))
+      await store.whenSearchable?.()
+      await other.whenSearchable?.()
+      for (const s of [store, other]) {
+        expect((await s.list({ q: 'shared-job' })).items.map((w) => w.id)).toEqual([b.id, a.id])
+      }
+      const fts = new Database(file, { readonly: true })
+      const hits = fts
+        .prepare('SELECT count(*) FROM webhooks_fts WHERE webhooks_fts MATCH \'"shared"\'')
+        .pluck()
+        .get()
+      fts.close()
+      expect(hits).toBe(2)
+    } finally {
+      await other.close()
+    }
   })
 
   it('writes inserts that arrive together in one transaction (group commit)', async () => {
@@ -155,6 +190,117 @@ describe('migrate', () => {
       ])
       expect((await store.insert(input(EXAMPLE_EVENTS.orderLive))).id).toBe(2)
       expect((await store.insert(input('{"messageId":"m-old"}'))).duplicate).toBe(true)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('upgrades a schema v3 file in place: bodies, headers, dump lines, search, stats and ids read back as before', async () => {
+    const file = path.join(dir, 'v3.db')
+    const old = new Database(file)
+    migrate(old, { to: 3 })
+    // written as the v3 store did: the body, its compact copy (NULL when the body is one), the
+    // headers in the row, and the search index in the same transaction
+    const insert = old.prepare(
+      `INSERT INTO webhooks (received_at, body, compact, headers, remote_address, event, live_mode,
+         status, message_id, job_id, order_id, idempotency_key, dedup_key, verdict, size, sent_at)
+       VALUES (?, ?, ?, ?, '127.0.0.1', ?, 1, ?, ?, NULL, NULL, NULL, ?, 'unchecked', ?, NULL)`
+    )
+    const pretty = '{\n  "event": "job.status",\n  "messageId": "m-pretty",\n  "note": "a  b"\n}'
+    const prettyCompact = '{"event":"job.status","messageId":"m-pretty","note":"a  b"}'
+    const rows = [
+      {
+        body: EXAMPLE_EVENTS.orderLive,
+        compact: null,
+        event: 'order.status',
+        status: 'FULFILLED',
+        id: 'm-1',
+      },
+      { body: pretty, compact: prettyCompact, event: 'job.status', status: null, id: 'm-pretty' },
+      {
+        body: jobEvent({ messageId: 'm-3', status: 'FAILED' }),
+        compact: null,
+        event: 'job.status',
+        status: 'FAILED',
+        id: 'm-3',
+      },
+      {
+        body: jobEvent({ messageId: 'm-deleted' }),
+        compact: null,
+        event: 'job.status',
+        status: 'RUNNING',
+        id: 'm-deleted',
+      },
+    ]
+    for (const [i, row] of rows.entries()) {
+      const { lastInsertRowid } = insert.run(
+        1_658_766_748_000 + i,
+        Buffer.from(row.body),
+        row.compact,
+        JSON.stringify({ 'content-type': 'application/json', 'x-n': String(i) }),
+        row.event,
+        row.status,
+        row.id,
+        `m:${row.id}`,
+        Buffer.byteLength(row.body)
+      )
+      old
+        .prepare('INSERT INTO webhooks_fts (rowid, body) VALUES (?, ?)')
+        .run(lastInsertRowid, row.compact ?? row.body)
+    }
+    // the newest is deleted: its id 4 must never come back
+    old.prepare('DELETE FROM webhooks WHERE id = 4').run()
+    old.prepare('DELETE FROM webhooks_fts WHERE rowid = 4').run()
+    old.close()
+
+    const store = createSqliteStore({ path: file })
+    try {
+      const check = new Database(file, { readonly: true })
+      expect(check.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION)
+      const columns = check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('webhooks')
+      expect(columns).not.toContain('compact')
+      check.close()
+      // the dump: the compact copy for the pretty body, the body itself for the others
+      expect((await collect(store.iterateCompact())).flat()).toEqual([
+        EXAMPLE_EVENTS.orderLive,
+        prettyCompact,
+        rows[2]!.body,
+      ])
+      // the export and the API: exact bodies, bytes and headers
+      const records = await collect(store.iterate())
+      expect(records.map((r) => [r.id, r.body, r.bodyBase64, r.headers, r.size])).toEqual(
+        rows
+          .slice(0, 3)
+          .map((row, i) => [
+            i + 1,
+            row.body,
+            Buffer.from(row.body).toString('base64'),
+            { 'content-type': 'application/json', 'x-n': String(i) },
+            Buffer.byteLength(row.body),
+          ])
+      )
+      expect(await store.get(2)).toEqual(records[1])
+      expect(await store.get(4)).toBeNull()
+      // search: the rows indexed before the upgrade, and a new one after it
+      expect((await store.list({ q: 'oneatlas' })).items.map((w) => w.id)).toEqual([1])
+      expect((await store.list({ q: 'note' })).items.map((w) => w.id)).toEqual([2])
+      expect(await store.stats()).toEqual({
+        total: 3,
+        byEvent: { 'job.status': 2, 'order.status': 1 },
+        byStatus: { '(none)': 1, FAILED: 1, FULFILLED: 1 },
+      })
+      const next = await store.insert(input(jobEvent({ messageId: 'm-new', status: 'FAILED' })))
+      expect(next.id).toBe(5)
+      expect((await store.insert(input('{"messageId":"m-3"}'))).duplicate).toBe(true)
+      await store.whenSearchable?.()
+      expect((await store.list({ q: 'm-new' })).items.map((w) => w.id)).toEqual([5])
+      expect((await store.stats()).byStatus).toEqual({ '(none)': 1, FAILED: 2, FULFILLED: 1 })
+      expect(await store.delete(1)).toBe(true)
+      expect(await store.stats()).toEqual({
+        total: 3,
+        byEvent: { 'job.status': 3 },
+        byStatus: { '(none)': 1, FAILED: 2 },
+      })
     } finally {
       await store.close()
     }
