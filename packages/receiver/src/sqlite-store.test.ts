@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
@@ -6,7 +6,7 @@ import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { StoreError } from './errors.ts'
 import { LATEST_SCHEMA_VERSION, migrate } from './migrations.ts'
-import { createSqliteStore } from './sqlite-store.ts'
+import { createSqliteStore, summaryQuery } from './sqlite-store.ts'
 import { collect, describeStoreContract, input, jobEvent } from './store-contract.ts'
 import type { WebhookStore } from './store.ts'
 
@@ -114,6 +114,21 @@ describe('createSqliteStore', () => {
     } finally {
       await other.close()
     }
+  })
+
+  it('checkpoints the WAL into the database file from its worker, with no request waiting for it', async () => {
+    await store.close()
+    store = createSqliteStore({ path: file, checkpointIntervalMs: 20 })
+    const before = statSync(file).size
+    await Promise.all(Array.from({ length: 200 }, () => store.insert(input(jobEvent()))))
+    // the commits only appended to the WAL; the worker's checkpoint copies the pages back
+    await vi.waitFor(() => expect(statSync(file).size).toBeGreaterThan(before), {
+      timeout: 5000,
+      interval: 20,
+    })
+    const reader = new Database(file, { readonly: true })
+    expect(reader.prepare('SELECT count(*) FROM webhooks').pluck().get()).toBe(200)
+    reader.close()
   })
 
   it('writes inserts that arrive together in one transaction (group commit)', async () => {
@@ -312,5 +327,65 @@ describe('migrate', () => {
     db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`)
     db.close()
     expect(() => createSqliteStore({ path: file })).toThrow(/newer than this receiver/)
+  })
+})
+
+describe('summaryQuery: every filter the API runs has an index or stops early in id order', () => {
+  // the plans SQLite picks for the file schema (no ANALYZE statistics: the plans hold at any size)
+  const db = new Database(':memory:')
+  migrate(db)
+  const plan = (filter: Parameters<typeof summaryQuery>[0], order: 'ASC' | 'DESC') => {
+    const { sql, params } = summaryQuery(filter, order)
+    return db
+      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(...params, 50)
+      .map((row) => (row as { detail: string }).detail)
+      .join('; ')
+  }
+
+  it.each([
+    ['event', { event: 'job.status' }, 'webhooks_event'],
+    ['status', { status: 'FAILED' }, 'webhooks_status'],
+    ['jobId', { jobId: 'j' }, 'webhooks_job_id'],
+    ['orderId', { orderId: 'o' }, 'webhooks_order_id'],
+    ['event and status', { event: 'job.status', status: 'FAILED' }, 'webhooks_'],
+    ['q', { q: 'oneatlas' }, 'VIRTUAL TABLE INDEX'],
+  ] as const)(
+    'uses an index for %s, newest and oldest first, sorting nothing',
+    (_, filter, index) => {
+      for (const order of ['DESC', 'ASC'] as const) {
+        const detail = plan(filter, order)
+        expect(detail).toContain(index)
+        expect(detail).not.toContain('TEMP B-TREE')
+      }
+    }
+  )
+
+  it('looks up both indexes for a job-or-order timeline', () => {
+    const detail = plan({ jobOrOrderId: 'x' }, 'ASC')
+    expect(detail).toContain('webhooks_job_id')
+    expect(detail).toContain('webhooks_order_id')
+  })
+
+  it.each([
+    ['no filter', {}],
+    ['liveMode (two values: no index pays)', { liveMode: true }],
+    ['a cursor', { before: 1000 }],
+    ['since', { since: 1000 }],
+  ] as const)('walks the ids in order for %s, sorting nothing', (_, filter) => {
+    for (const order of ['DESC', 'ASC'] as const) {
+      const detail = plan(filter, order)
+      expect(detail).toMatch(/SCAN webhooks|SEARCH webhooks USING INTEGER PRIMARY KEY/)
+      expect(detail).not.toContain('TEMP B-TREE')
+    }
+  })
+
+  it('finds a duplicate through the dedup index, not a scan', () => {
+    const detail = db
+      .prepare('EXPLAIN QUERY PLAN SELECT id FROM webhooks WHERE dedup_key = ?')
+      .all('m:x')
+      .map((row) => (row as { detail: string }).detail)
+      .join('; ')
+    expect(detail).toContain('webhooks_dedup_key')
   })
 })
