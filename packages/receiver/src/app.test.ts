@@ -617,6 +617,8 @@ describe('createApp: JSON API', () => {
     expect(await ids('event=job.status')).toEqual([2, 1])
     expect(await ids('liveMode=false')).toEqual([1])
     expect(await ids('status=FULFILLED')).toEqual([3])
+    // search is indexed in the background (about a second behind); catch up before searching
+    await store.whenSearchable?.()
     expect(await ids('q=oneatlas')).toEqual([3])
     expect(await ids('jobId=FB0DA199-01DF-4635-910D-A823AE7DC200')).toEqual([1])
     expect(await ids('orderId=86296865-9e91-4a16-9a3c-d4eaa584c03e')).toEqual([3])
