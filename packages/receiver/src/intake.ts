@@ -1,5 +1,5 @@
 import { compactJson } from './compact-json.ts'
-import { withoutCredentials } from './credential-headers.ts'
+import { withoutCredentials } from '@up42-webhooks/common'
 import { InvalidBodyError } from './errors.ts'
 import { extractFields } from './extract-fields.ts'
 import { signatureVerdict } from './signature-verdict.ts'

@@ -1,19 +1,14 @@
+import { isHopByHopHeader } from '@up42-webhooks/common'
 import { parseSignatureInput, WebhookVerificationError } from '@up42-webhooks/shared'
 import { bodyText, headerRecord, messageIdOf, type WebhookDelivery } from './webhook-delivery.ts'
 
-/** Never copied even when signed: they describe the hop, and undici sets or refuses them. */
-const HOP_HEADERS: ReadonlySet<string> = new Set([
-  'host',
-  'content-length',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'te',
-  'upgrade',
-  'expect',
-  'authorization',
-  'proxy-authorization',
-])
+/**
+ * Never copied even when signed: hop-by-hop headers describe the hop (undici sets or refuses
+ * them), and `authorization` is replaced by the receiver's own basic auth (`receiver-headers.ts`).
+ */
+function isNotForwarded(name: string): boolean {
+  return name === 'authorization' || isHopByHopHeader(name)
+}
 
 /**
  * Header names the signature covers, read by the same parser the receiver's verifier uses. None
@@ -55,7 +50,7 @@ export function buildForwardRequest(
   const names = ['signature', 'signature-input', ...coveredHeaderNames(original['signature-input'])]
   for (const name of names) {
     const value = original[name]
-    if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = value
+    if (value !== undefined && !isNotForwarded(name)) headers[name] = value
   }
   const key = options.messageId ?? messageIdOf(bodyText(delivery)) ?? options.fallbackKey
   if (key) headers['idempotency-key'] = key

@@ -1,6 +1,6 @@
 import { TERMINAL_STATUSES } from '@up42-webhooks/shared'
 import { html, raw } from 'hono/html'
-import { HOP_BY_HOP_HEADERS } from '../replay-headers.ts'
+import { HOP_BY_HOP_HEADERS } from '@up42-webhooks/common'
 
 export interface PageOptions {
   assetsVersion: string
