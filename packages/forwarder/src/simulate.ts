@@ -1,8 +1,9 @@
+import { encodeBasicAuth } from '@up42-webhooks/common'
 import { randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { EXAMPLE_EVENTS, signWebhook } from '@up42-webhooks/shared'
 import { request, type Dispatcher } from 'undici'
-import { basicAuthorization, defaultDispatcher } from './core/http-client.ts'
+import { defaultDispatcher } from './core/http-client.ts'
 import { parseReply } from './core/post-webhook.ts'
 
 export const SIMULATED_EVENTS = ['job.status', 'order.status'] as const
@@ -108,7 +109,7 @@ export async function signedDelivery(
 export function targetOf(url: string): { url: string; headers: Record<string, string> } {
   const parsed = new URL(url)
   if (!parsed.username && !parsed.password) return { url: parsed.href, headers: {} }
-  const authorization = basicAuthorization(
+  const authorization = encodeBasicAuth(
     decodeURIComponent(parsed.username),
     decodeURIComponent(parsed.password)
   )

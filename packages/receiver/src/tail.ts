@@ -1,3 +1,4 @@
+import { encodeBasicAuth } from '@up42-webhooks/common'
 import { parseArgs } from 'node:util'
 import { FollowError, followStream } from './sse-client.ts'
 import type { WebhookSummary } from './store.ts'
@@ -71,7 +72,8 @@ const headers: Record<string, string> = {}
 const user = process.env['RECEIVER_USER']
 const password = process.env['RECEIVER_PASSWORD']
 if (user && password) {
-  headers['authorization'] = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+  if (user.includes(':')) fail('RECEIVER_USER must not contain ":"', 2)
+  headers['authorization'] = encodeBasicAuth(user, password)
 }
 
 const color = !args.json && process.stdout.isTTY === true && !process.env['NO_COLOR']

@@ -181,7 +181,3 @@ function toForwardError(
     { url: req.url, attempts, cause: failure.cause }
   )
 }
-
-export function basicAuthorization(username: string, password: string): string {
-  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`
-}
