@@ -1,3 +1,4 @@
+import { encodeBasicAuth, splitUrlCredentials } from '@up42-webhooks/common'
 import { DEFAULT_SIGNED_COMPONENTS, signWebhook } from '@up42-webhooks/shared'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { replayableHeaders } from './replay-headers.ts'
@@ -73,17 +74,17 @@ function resolveReplay(options: ReplayOptions): {
       'NO_TARGET'
     )
   }
-  let url: URL
+  let parsed: URL
   try {
-    url = new URL(raw)
+    parsed = new URL(raw)
   } catch (error) {
     // not echoed: it may hold user:password
     throw new ReplayError('replay target is not a URL', 'BAD_TARGET', { cause: error })
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ReplayError(`replay target must be http(s), got ${url.protocol}`, 'BAD_TARGET')
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ReplayError(`replay target must be http(s), got ${parsed.protocol}`, 'BAD_TARGET')
   }
-  const authorization = takeCredentials(url)
+  const { url, authorization } = takeCredentials(parsed)
   if (!(REPLAY_MODES as readonly string[]).includes(options.mode)) {
     throw new ReplayError(
       `mode must be "raw" or "resign", got ${JSON.stringify(options.mode)}`,
@@ -105,19 +106,20 @@ function resolveReplay(options: ReplayOptions): {
  * Moves `user:password@` out of the URL into a basic `authorization` header, so the URL that is
  * stored, shown and sent carries no credential (fetch refuses such URLs anyway).
  */
-function takeCredentials(url: URL): string | null {
-  if (url.username === '' && url.password === '') return null
-  let credentials: string
+function takeCredentials(url: URL): { url: URL; authorization: string | null } {
+  if (url.username === '' && url.password === '') return { url, authorization: null }
   try {
-    credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+    const split = splitUrlCredentials(url)
+    return {
+      url: split.url,
+      authorization: encodeBasicAuth(split.username ?? '', split.password ?? ''),
+    }
   } catch (error) {
+    // URIError (a bad %-escape) or TypeError (":" in the user name); neither is echoed
     throw new ReplayError('replay target has a badly escaped user or password', 'BAD_TARGET', {
       cause: error,
     })
   }
-  url.username = ''
-  url.password = ''
-  return `Basic ${Buffer.from(credentials).toString('base64')}`
 }
 
 /** The headers a replay sends: the stored ones, re-signed with a fresh `created` for `resign`. */

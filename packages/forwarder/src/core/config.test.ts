@@ -131,6 +131,19 @@ describe('resolveRelayConfig', () => {
     })
   })
 
+  it('refuses URL credentials basic auth cannot carry, without echoing them', () => {
+    const badEscape = configError(() =>
+      resolveForwardConfig({}, { RECEIVER_URL: 'https://relay:p%zzw0rd@abc.ngrok.app' })
+    )
+    expect(badEscape.key).toBe('RECEIVER_URL')
+    expect(badEscape.message).not.toContain('p%zzw0rd')
+    const colon = configError(() =>
+      resolveForwardConfig({}, { RECEIVER_URL: 'https://re%3Alay:p4ssw0rd@abc.ngrok.app' })
+    )
+    expect(colon.key).toBe('RECEIVER_USER')
+    expect(`${colon.message} ${colon.stack}`).not.toContain('p4ssw0rd')
+  })
+
   it('reads the in-step budget and caps the per-request timeouts by it', () => {
     const config = resolveForwardConfig({ budget: '3s' }, FULL_ENV)
     expect(config).toMatchObject({ budgetMs: 3000, pingTimeoutMs: 3000, requestTimeoutMs: 3000 })

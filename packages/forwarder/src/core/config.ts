@@ -1,3 +1,4 @@
+import { splitUrlCredentials } from '@up42-webhooks/common'
 import { parseStatusList } from '@up42-webhooks/shared'
 import { ConfigError } from './errors.ts'
 
@@ -174,14 +175,24 @@ export function resolveForwardConfig(props: ForwarderProps, env: Env): ForwardCo
   }
   // Credentials embedded in the URL are accepted but moved to the authorization header, so the
   // URL can be logged and put into errors.
-  const urlUser = decodeURIComponent(url.username)
-  const urlPassword = decodeURIComponent(url.password)
-  url.username = ''
-  url.password = ''
-  const username = lookup('receiverUser', props, env)?.value ?? (urlUser || undefined)
-  const password = lookup('receiverPassword', props, env)?.value ?? (urlPassword || undefined)
+  let fromUrl: ReturnType<typeof splitUrlCredentials>
+  try {
+    fromUrl = splitUrlCredentials(url)
+  } catch {
+    throw new ConfigError(
+      'RECEIVER_URL',
+      `${urlFound.source} has a badly %-escaped user or password`
+    )
+  }
+  url = fromUrl.url
+  const username = lookup('receiverUser', props, env)?.value ?? fromUrl.username
+  const password = lookup('receiverPassword', props, env)?.value ?? fromUrl.password
   if (username === undefined) throw missing('receiverUser')
   if (password === undefined) throw missing('receiverPassword')
+  if (username.includes(':')) {
+    // RFC 7617: basic auth cannot carry a ':' in the user name
+    throw new ConfigError('RECEIVER_USER', 'the receiver user name must not contain ":"')
+  }
   const budgetMs = duration('budget', lookup('budget', props, env), `${DEFAULT_BUDGET_MS}ms`)
   return {
     receiverUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`,
