@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { parseRetryAfter } from '@up42-webhooks/common'
 import { Agent, type Dispatcher } from 'undici'
 import { ForwardError } from './errors.ts'
 import {
@@ -7,7 +8,6 @@ import {
   isConnectionError,
   isTimeoutError,
   MIN_ATTEMPT_MS,
-  parseRetryAfterMs,
 } from './retry-policy.ts'
 
 /** Everything outside our control, injectable so tests neither sleep nor touch the network. */
@@ -137,7 +137,7 @@ export async function requestWithRetry(
         attempts,
       }
       if (!req.retryStatuses.has(response.statusCode)) return result
-      const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], now())
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now())
       const waitMs = Math.max(retryAfterMs ?? 0, backoffDelayMs(attempts, random))
       if (now() + waitMs + MIN_ATTEMPT_MS > req.deadline) return result
       await sleep(waitMs)
