@@ -30,7 +30,14 @@ describe('replyFor', () => {
       error: { name: 'ConfigurationError', message: 'RECEIVER_URL is not an absolute URL' },
       traceId: 't-1',
     })
-    expect(status({ error: new ConfigError('RECEIVER_URL', 'RECEIVER_URL is not set') })).toBe(500)
+    expect(
+      status({
+        error: new ConfigError('RECEIVER_URL is not set', {
+          code: 'MISSING',
+          variable: 'RECEIVER_URL',
+        }),
+      })
+    ).toBe(500)
   })
 
   it('answers 502 to a failed forward', () => {

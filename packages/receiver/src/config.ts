@@ -78,13 +78,16 @@ function readBoolean(env: Env, key: string): boolean {
   const value = (env[key] ?? '').trim().toLowerCase()
   if (TRUE.has(value)) return true
   if (FALSE.has(value)) return false
-  throw new ConfigError(key, 'INVALID', `${key} must be 1 or 0 (or true/false)`)
+  throw new ConfigError(`${key} must be 1 or 0 (or true/false)`, { code: 'INVALID', variable: key })
 }
 
 function readInteger(key: string, value: string, min: number, max: number): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN
   if (!(n >= min && n <= max)) {
-    throw new ConfigError(key, 'INVALID', `${key} must be an integer from ${min} to ${max}`)
+    throw new ConfigError(`${key} must be an integer from ${min} to ${max}`, {
+      code: 'INVALID',
+      variable: key,
+    })
   }
   return n
 }
@@ -111,7 +114,9 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
   try {
     flags = parseFlags(argv)
   } catch (error) {
-    throw new ConfigError('argv', 'INVALID', `${(error as Error).message}\n\n${USAGE}`, {
+    throw new ConfigError(`${(error as Error).message}\n\n${USAGE}`, {
+      code: 'INVALID',
+      variable: 'argv',
       cause: error,
     })
   }
@@ -131,13 +136,15 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
   if ((username === undefined) !== (password === undefined)) {
     const missing = username === undefined ? 'RECEIVER_USER' : 'RECEIVER_PASSWORD'
     throw new ConfigError(
-      missing,
-      'MISSING',
-      `${missing} is not set: basic auth needs both RECEIVER_USER and RECEIVER_PASSWORD`
+      `${missing} is not set: basic auth needs both RECEIVER_USER and RECEIVER_PASSWORD`,
+      { code: 'MISSING', variable: missing }
     )
   }
   if (username !== undefined && username.includes(':')) {
-    throw new ConfigError('RECEIVER_USER', 'INVALID', 'RECEIVER_USER must not contain ":"')
+    throw new ConfigError('RECEIVER_USER must not contain ":"', {
+      code: 'INVALID',
+      variable: 'RECEIVER_USER',
+    })
   }
   const auth = username !== undefined && password !== undefined ? { username, password } : null
 
@@ -148,7 +155,9 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     allowedHosts = parseAllowedHosts(values['allowed-hosts'] ?? env.RECEIVER_ALLOWED_HOSTS ?? '')
   } catch (error) {
     if (!(error instanceof AllowedHostError)) throw error
-    throw new ConfigError(allowedHostsKey, 'INVALID', `${allowedHostsKey}: ${error.message}`, {
+    throw new ConfigError(`${allowedHostsKey}: ${error.message}`, {
+      code: 'INVALID',
+      variable: allowedHostsKey,
       cause: error,
     })
   }
@@ -161,7 +170,10 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
   )
   const serverHeader = env.SERVER_HEADER ?? DEFAULT_SERVER_HEADER
   if (!/^[\x21-\x7e][\x20-\x7e]*$/.test(serverHeader)) {
-    throw new ConfigError('SERVER_HEADER', 'INVALID', 'SERVER_HEADER must be printable ASCII')
+    throw new ConfigError('SERVER_HEADER must be printable ASCII', {
+      code: 'INVALID',
+      variable: 'SERVER_HEADER',
+    })
   }
 
   const secret = nonEmpty(env.UP42_WEBHOOK_SECRET) ?? null
@@ -171,11 +183,10 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     const variable = requireBodyDigest
       ? 'RECEIVER_REQUIRE_BODY_DIGEST'
       : 'RECEIVER_REQUIRE_SIGNATURE'
-    throw new ConfigError(
-      'UP42_WEBHOOK_SECRET',
-      'MISSING',
-      `${variable}=1 needs UP42_WEBHOOK_SECRET to verify signatures`
-    )
+    throw new ConfigError(`${variable}=1 needs UP42_WEBHOOK_SECRET to verify signatures`, {
+      code: 'MISSING',
+      variable: 'UP42_WEBHOOK_SECRET',
+    })
   }
 
   const signatureMaxAgeSeconds = readInteger(
@@ -187,7 +198,10 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
 
   const replayUrl = nonEmpty(env.REPLAY_URL) ?? null
   if (replayUrl !== null && !URL.canParse(replayUrl)) {
-    throw new ConfigError('REPLAY_URL', 'INVALID', 'REPLAY_URL must be an absolute URL')
+    throw new ConfigError('REPLAY_URL must be an absolute URL', {
+      code: 'INVALID',
+      variable: 'REPLAY_URL',
+    })
   }
 
   const replayConcurrency = readInteger(
@@ -200,11 +214,10 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
   const allowOpen = values['allow-open'] === true || readBoolean(env, 'RECEIVER_ALLOW_OPEN')
   if (!isLoopbackHost(host) && auth === null && !allowOpen) {
     throw new ConfigError(
-      'HOST',
-      'UNSAFE',
       `refusing to listen on ${host} without basic auth: anyone who can reach it could read ` +
         'and delete the stored webhooks. Set RECEIVER_USER and RECEIVER_PASSWORD, or pass ' +
-        '--allow-open (RECEIVER_ALLOW_OPEN=1) if the network is trusted.'
+        '--allow-open (RECEIVER_ALLOW_OPEN=1) if the network is trusted.',
+      { code: 'UNSAFE', variable: 'HOST' }
     )
   }
 

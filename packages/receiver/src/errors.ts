@@ -1,18 +1,6 @@
-/** Which configuration problem was found; `key` names the variable or flag, never its value. */
-export type ConfigErrorCode = 'INVALID' | 'MISSING' | 'UNSAFE'
-
-/** Thrown by `readReceiverConfig` when an environment variable or flag is missing or invalid. */
-export class ConfigError extends Error {
-  readonly code: ConfigErrorCode
-  readonly key: string
-
-  constructor(key: string, code: ConfigErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'ConfigError'
-    this.key = key
-    this.code = code
-  }
-}
+// Thrown by `readReceiverConfig` when an environment variable or flag is missing, invalid or
+// unsafe: the repo-wide ConfigError, whose `variable` names it (never its value).
+export { ConfigError, type ConfigErrorCode } from '@up42-webhooks/common'
 
 /**
  * `BUSY`: the database is locked by another writer (retryable, 503); `UNWRITABLE`: the file or

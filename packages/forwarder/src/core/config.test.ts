@@ -55,7 +55,7 @@ describe('resolveRelayConfig', () => {
     env.FORWARD_MAX_WAIT = '1h'
     expect(resolveRerunConfig({}, env).maxWaitMs).toBe(3_600_000)
     env.FORWARD_MAX_WAIT = 'soon'
-    expect(configError(() => resolveRerunConfig({}, env)).key).toBe('FORWARD_MAX_WAIT')
+    expect(configError(() => resolveRerunConfig({}, env)).variable).toBe('FORWARD_MAX_WAIT')
   })
 
   it('still accepts the original article’s variable names', () => {
@@ -90,7 +90,8 @@ describe('resolveRelayConfig', () => {
       resolveValidateConfig({}, { ...FULL_ENV, NOTIFIABLE_STATUSES: 'failed, FULFILLED' }).statuses
     ).toEqual(['FAILED', 'FULFILLED'])
     expect(
-      configError(() => resolveValidateConfig({}, { ...FULL_ENV, NOTIFIABLE_STATUSES: ' , ' })).key
+      configError(() => resolveValidateConfig({}, { ...FULL_ENV, NOTIFIABLE_STATUSES: ' , ' }))
+        .variable
     ).toBe('NOTIFIABLE_STATUSES')
   })
 
@@ -103,7 +104,8 @@ describe('resolveRelayConfig', () => {
     const env: Record<string, string> = { ...FULL_ENV }
     delete env[name]
     const error = configError(() => resolveRelayConfig({}, env))
-    expect(error.key).toBe(name)
+    expect(error.variable).toBe(name)
+    expect(error.code).toBe('MISSING')
     expect(error.message).toContain(name)
     expect(error.message).toMatch(alias)
   })
@@ -111,7 +113,7 @@ describe('resolveRelayConfig', () => {
   it('never echoes a value in a config error', () => {
     const bad = 'not a url with p4ssw0rd'
     const error = configError(() => resolveForwardConfig({}, { ...FULL_ENV, RECEIVER_URL: bad }))
-    expect(error.key).toBe('RECEIVER_URL')
+    expect(error.variable).toBe('RECEIVER_URL')
     expect(`${error.message} ${error.stack}`).not.toContain('p4ssw0rd')
     const ftp = configError(() =>
       resolveForwardConfig({}, { ...FULL_ENV, RECEIVER_URL: 'ftp://u:p4ssw0rd@x' })
@@ -135,12 +137,12 @@ describe('resolveRelayConfig', () => {
     const badEscape = configError(() =>
       resolveForwardConfig({}, { RECEIVER_URL: 'https://relay:p%zzw0rd@abc.ngrok.app' })
     )
-    expect(badEscape.key).toBe('RECEIVER_URL')
+    expect(badEscape.variable).toBe('RECEIVER_URL')
     expect(badEscape.message).not.toContain('p%zzw0rd')
     const colon = configError(() =>
       resolveForwardConfig({}, { RECEIVER_URL: 'https://re%3Alay:p4ssw0rd@abc.ngrok.app' })
     )
-    expect(colon.key).toBe('RECEIVER_USER')
+    expect(colon.variable).toBe('RECEIVER_USER')
     expect(`${colon.message} ${colon.stack}`).not.toContain('p4ssw0rd')
   })
 
@@ -148,7 +150,7 @@ describe('resolveRelayConfig', () => {
     const config = resolveForwardConfig({ budget: '3s' }, FULL_ENV)
     expect(config).toMatchObject({ budgetMs: 3000, pingTimeoutMs: 3000, requestTimeoutMs: 3000 })
     expect(
-      configError(() => resolveForwardConfig({}, { ...FULL_ENV, FORWARD_BUDGET: 'soon' })).key
+      configError(() => resolveForwardConfig({}, { ...FULL_ENV, FORWARD_BUDGET: 'soon' })).variable
     ).toBe('FORWARD_BUDGET')
   })
 })
@@ -177,7 +179,7 @@ describe('resolveValidateConfig requireBodyDigest', () => {
     const error = configError(() =>
       resolveValidateConfig({}, { ...FULL_ENV, REQUIRE_BODY_DIGEST: 'maybe' })
     )
-    expect(error.key).toBe('REQUIRE_BODY_DIGEST')
+    expect(error.variable).toBe('REQUIRE_BODY_DIGEST')
     expect(error.message).toMatch(/^REQUIRE_BODY_DIGEST must be 1 or 0/)
     expect(
       configError(() => resolveValidateConfig({ requireBodyDigest: 'x' }, FULL_ENV)).message
@@ -203,7 +205,7 @@ describe('resolveRerunConfig', () => {
   })
 
   it('rejects a schedule entry that is not a duration', () => {
-    expect(configError(() => resolveRerunConfig({ rerunSchedule: '60s,later' }, {})).key).toBe(
+    expect(configError(() => resolveRerunConfig({ rerunSchedule: '60s,later' }, {})).variable).toBe(
       'FORWARD_RERUN_SCHEDULE'
     )
   })

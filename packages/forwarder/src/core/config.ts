@@ -101,8 +101,8 @@ function missing(setting: Setting): ConfigError {
   const [first, ...aliases] = ENV_NAMES[setting]
   const alias = aliases.length > 0 ? ` (or ${aliases.join(' / ')})` : ''
   return new ConfigError(
-    first,
-    `${first} is not set: set the step prop "${setting}" or the environment variable ${first}${alias}`
+    `${first} is not set: set the step prop "${setting}" or the environment variable ${first}${alias}`,
+    { code: 'MISSING', variable: first }
   )
 }
 
@@ -127,8 +127,8 @@ function duration(setting: Setting, found: Found | undefined, fallback: string):
   const ms = parseDurationMs(found?.value ?? fallback)
   if (ms === undefined) {
     throw new ConfigError(
-      primaryName(setting),
-      `${found?.source ?? primaryName(setting)} is not a duration like "20s", "5m" or "12h"`
+      `${found?.source ?? primaryName(setting)} is not a duration like "20s", "5m" or "12h"`,
+      { code: 'INVALID', variable: primaryName(setting) }
     )
   }
   return ms
@@ -146,7 +146,10 @@ function flag(setting: Setting, props: ForwarderProps, env: Env): boolean {
   const value = found.value.toLowerCase()
   if (TRUE.has(value)) return true
   if (FALSE.has(value)) return false
-  throw new ConfigError(primaryName(setting), `${found.source} must be 1 or 0 (or true/false)`)
+  throw new ConfigError(`${found.source} must be 1 or 0 (or true/false)`, {
+    code: 'INVALID',
+    variable: primaryName(setting),
+  })
 }
 
 export function resolveValidateConfig(props: ForwarderProps, env: Env): ValidateConfig {
@@ -156,7 +159,10 @@ export function resolveValidateConfig(props: ForwarderProps, env: Env): Validate
   if (statuses) {
     parsed = parseStatusList(statuses.value)
     if (parsed.length === 0) {
-      throw new ConfigError('NOTIFIABLE_STATUSES', `${statuses.source} lists no status`)
+      throw new ConfigError(`${statuses.source} lists no status`, {
+        code: 'INVALID',
+        variable: 'NOTIFIABLE_STATUSES',
+      })
     }
   }
   return { secret, statuses: parsed, requireBodyDigest: flag('requireBodyDigest', props, env) }
@@ -168,10 +174,16 @@ export function resolveForwardConfig(props: ForwarderProps, env: Env): ForwardCo
   try {
     url = new URL(urlFound.value)
   } catch {
-    throw new ConfigError('RECEIVER_URL', `${urlFound.source} is not an absolute URL`)
+    throw new ConfigError(`${urlFound.source} is not an absolute URL`, {
+      code: 'INVALID',
+      variable: 'RECEIVER_URL',
+    })
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError('RECEIVER_URL', `${urlFound.source} must be an http(s) URL`)
+    throw new ConfigError(`${urlFound.source} must be an http(s) URL`, {
+      code: 'INVALID',
+      variable: 'RECEIVER_URL',
+    })
   }
   // Credentials embedded in the URL are accepted but moved to the authorization header, so the
   // URL can be logged and put into errors.
@@ -179,10 +191,10 @@ export function resolveForwardConfig(props: ForwarderProps, env: Env): ForwardCo
   try {
     fromUrl = splitUrlCredentials(url)
   } catch {
-    throw new ConfigError(
-      'RECEIVER_URL',
-      `${urlFound.source} has a badly %-escaped user or password`
-    )
+    throw new ConfigError(`${urlFound.source} has a badly %-escaped user or password`, {
+      code: 'INVALID',
+      variable: 'RECEIVER_URL',
+    })
   }
   url = fromUrl.url
   const username = lookup('receiverUser', props, env)?.value ?? fromUrl.username
@@ -191,7 +203,10 @@ export function resolveForwardConfig(props: ForwarderProps, env: Env): ForwardCo
   if (password === undefined) throw missing('receiverPassword')
   if (username.includes(':')) {
     // RFC 7617: basic auth cannot carry a ':' in the user name
-    throw new ConfigError('RECEIVER_USER', 'the receiver user name must not contain ":"')
+    throw new ConfigError('the receiver user name must not contain ":"', {
+      code: 'INVALID',
+      variable: 'RECEIVER_USER',
+    })
   }
   const budgetMs = duration('budget', lookup('budget', props, env), `${DEFAULT_BUDGET_MS}ms`)
   return {
@@ -214,8 +229,8 @@ export function resolveRerunConfig(props: ForwarderProps, env: Env): RerunConfig
   const scheduleMs = entries.map((entry) => parseDurationMs(entry))
   if (scheduleMs.length === 0 || scheduleMs.some((ms) => ms === undefined)) {
     throw new ConfigError(
-      'FORWARD_RERUN_SCHEDULE',
-      `${schedule?.source ?? 'FORWARD_RERUN_SCHEDULE'} must be a comma-separated list of durations like "60s,5m,30m"`
+      `${schedule?.source ?? 'FORWARD_RERUN_SCHEDULE'} must be a comma-separated list of durations like "60s,5m,30m"`,
+      { code: 'INVALID', variable: 'FORWARD_RERUN_SCHEDULE' }
     )
   }
   const maxWaitMs = duration('maxWait', lookup('maxWait', props, env), DEFAULT_MAX_WAIT)

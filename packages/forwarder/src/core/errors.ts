@@ -44,13 +44,6 @@ export class ForwardError extends Error {
   }
 }
 
-/** A required setting is missing or invalid. `key` is the variable's name; its value is never kept. */
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-  key: string
-
-  constructor(key: string, message: string) {
-    super(message)
-    this.key = key
-  }
-}
+// A required setting is missing or invalid: the repo-wide ConfigError, whose `variable` names
+// it (its value is never kept).
+export { ConfigError, type ConfigErrorCode } from '@up42-webhooks/common'

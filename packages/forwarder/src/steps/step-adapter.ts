@@ -58,7 +58,7 @@ export function currentRun($: PipedreamDollar): { runs: number; firstRunAt: numb
 
 /**
  * Resolves the step's settings. A ConfigError becomes Pipedream's ConfigurationError, which the
- * platform shows as a configuration problem of the step; `key` still names the variable (never
+ * platform shows as a configuration problem of the step; `variable` still names the variable (never
  * its value).
  */
 export function stepConfig<T>(resolve: () => T): T {
@@ -66,7 +66,7 @@ export function stepConfig<T>(resolve: () => T): T {
     return resolve()
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
-    throw Object.assign(new ConfigurationError(error.message), { key: error.key })
+    throw Object.assign(new ConfigurationError(error.message), { variable: error.variable })
   }
 }
 
