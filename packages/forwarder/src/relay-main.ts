@@ -9,6 +9,7 @@ import {
   resolveValidateConfig,
   type Env,
 } from './core/config.ts'
+import { readBooleanEnv } from '@up42-webhooks/common'
 import { ConfigError } from './core/errors.ts'
 import { createRelayServer } from './create-relay-server.ts'
 import { invokedCommand } from './invoked-command.ts'
@@ -34,6 +35,8 @@ Configured by environment variables:
   FORWARD_MAX_WAIT        give up after waiting this long in total (12h)
   RELAY_PORT (8787), RELAY_HOST (127.0.0.1), RELAY_BUNDLE (packages/forwarder/dist/steps/relay.mjs),
   RELAY_BODY_RAW (1), RELAY_SPOOL_DIR (data/relay-spool at the workspace root), RELAY_QUIET (0)
+Switches take 1/0, true/false, yes/no or on/off; durations 200ms, 20s, 5m, 1h (a bare number is
+seconds); lists are separated by commas and/or spaces.
 Exit code: 2 for a bad flag or a missing or invalid setting, 1 when it cannot start.`
 
 const fail = (message: string, code: number, usage = false): never => {
@@ -64,9 +67,17 @@ const port =
     ? Number(portText)
     : fail('RELAY_PORT must be a port number (0-65535)', 2)
 const host = process.env.RELAY_HOST || '127.0.0.1'
-const bodyRawText = (process.env.RELAY_BODY_RAW ?? '1').toLowerCase()
-if (!['0', '1', 'true', 'false'].includes(bodyRawText)) fail('RELAY_BODY_RAW must be 1 or 0', 2)
-const quiet = ['1', 'true'].includes((process.env.RELAY_QUIET ?? '').toLowerCase())
+/** Common's boolean rule, as every program of this repo reads its switches. */
+const readSwitch = (variable: string, fallback: boolean): boolean => {
+  try {
+    return readBooleanEnv(process.env, variable, fallback)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    return fail(error.message, 2)
+  }
+}
+const bodyRaw = readSwitch('RELAY_BODY_RAW', true)
+const quiet = readSwitch('RELAY_QUIET', false)
 const bundle = path.resolve(process.env.RELAY_BUNDLE || DEFAULT_BUNDLE)
 
 /**
@@ -103,7 +114,7 @@ const spoolDir = path.resolve(process.env.RELAY_SPOOL_DIR || DEFAULT_SPOOL_DIR)
 const relay = createRelayServer({
   component,
   spoolDir,
-  bodyRaw: bodyRawText === '1' || bodyRawText === 'true',
+  bodyRaw,
   log: quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   warn: (line) => process.stderr.write(`${new Date().toISOString()} relay: ${line}\n`),
 })

@@ -195,6 +195,17 @@ describe('relay-main', () => {
     expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
   }, 60_000)
 
+  it('reads switches by the repo-wide rule and exits 2 naming one that is not a boolean', async () => {
+    const run = await runTsx(RELAY_MAIN, [], {
+      env: { ...CLEAN_ENV, ...config, RELAY_BODY_RAW: 'yes', RELAY_QUIET: 'quietly' },
+    })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(
+      'relay: RELAY_QUIET must be one of 1/0, true/false, yes/no, on/off'
+    )
+    expect(run.stderr).not.toContain('RELAY_BODY_RAW')
+  }, 60_000)
+
   it('exits 2 for an invalid RELAY_PORT', async () => {
     const run = await runTsx(RELAY_MAIN, [], { env: { ...config, RELAY_PORT: 'eighty' } })
     expect(run.code).toBe(2)

@@ -74,7 +74,9 @@ function normalizeEntry(entry: string): string | null {
 /**
  * Reads `RECEIVER_ALLOWED_HOSTS`: a comma list of host names and IP addresses, no ports (ports
  * are ignored when matching); an entry with a leading dot, `.ngrok.app`, also matches every
- * subdomain, as Vite's `server.allowedHosts`.
+ * subdomain, as Vite's `server.allowedHosts`. Unlike the repo's other list variables (common's
+ * `parseList`, commas and/or spaces), only commas separate: `a test` is refused as a typo for
+ * `a.test` rather than read as two hosts, since every entry widens who may reach the receiver.
  *
  * @throws {AllowedHostError} for an entry with a scheme, port, path or wildcard
  */

@@ -120,6 +120,30 @@ describe('readReceiverConfig', () => {
     expect(error.message).toContain(key)
   })
 
+  it('reads switches, durations and lists by the repo-wide rules (common)', () => {
+    expect(
+      readReceiverConfig({
+        RECEIVER_QUIET: 'On',
+        RECEIVER_ALLOW_OPEN: 'no',
+        RECEIVER_SIGNATURE_MAX_AGE: '24h',
+      })
+    ).toMatchObject({
+      quiet: true,
+      allowOpen: false,
+      signatureMaxAgeSeconds: 86_400,
+    })
+    expect(readReceiverConfig({ RECEIVER_SIGNATURE_MAX_AGE: '90s' }).signatureMaxAgeSeconds).toBe(
+      90
+    )
+    for (const bad of ['0', '500ms', '9000h', 'a day']) {
+      const error = configError({ RECEIVER_SIGNATURE_MAX_AGE: bad })
+      expect(error).toMatchObject({ variable: 'RECEIVER_SIGNATURE_MAX_AGE', code: 'INVALID' })
+    }
+    expect(configError({ RECEIVER_QUIET: 'quietly' }).message).toBe(
+      'RECEIVER_QUIET must be one of 1/0, true/false, yes/no, on/off'
+    )
+  })
+
   it('never echoes the password or secret in its messages', () => {
     expect(configError({ RECEIVER_PASSWORD: 'hunter2' }).message).not.toContain('hunter2')
     expect(configError({ UP42_WEBHOOK_SECRET: 'topsecret', PORT: 'x' }).message).not.toContain(

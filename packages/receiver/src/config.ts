@@ -7,6 +7,7 @@ import {
   DEFAULT_SIGNATURE_MAX_AGE_SECONDS,
 } from './app.ts'
 import { AllowedHostError, parseAllowedHosts } from './allowed-hosts.ts'
+import { readBooleanEnv, readDurationEnv } from '@up42-webhooks/common'
 import { ConfigError } from './errors.ts'
 import { DEFAULT_REPLAY_CONCURRENCY } from './replay.ts'
 
@@ -71,16 +72,6 @@ RECEIVER_SIGNATURE_MAX_AGE (86400 seconds), REPLAY_URL, RECEIVER_REPLAY_CONCURRE
 
 type Env = Record<string, string | undefined>
 
-const TRUE = new Set(['1', 'true', 'yes', 'on'])
-const FALSE = new Set(['', '0', 'false', 'no', 'off'])
-
-function readBoolean(env: Env, key: string): boolean {
-  const value = (env[key] ?? '').trim().toLowerCase()
-  if (TRUE.has(value)) return true
-  if (FALSE.has(value)) return false
-  throw new ConfigError(`${key} must be 1 or 0 (or true/false)`, { code: 'INVALID', variable: key })
-}
-
 function readInteger(key: string, value: string, min: number, max: number): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN
   if (!(n >= min && n <= max)) {
@@ -94,6 +85,21 @@ function readInteger(key: string, value: string, min: number, max: number): numb
 
 const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value === '' ? undefined : value
+
+const MAX_SIGNATURE_MAX_AGE_MS = 365 * 24 * 3_600_000
+
+/** RECEIVER_SIGNATURE_MAX_AGE: a duration (a bare number is seconds, as before), 1 s to 365 days. */
+function readMaxAge(env: Env): number {
+  const variable = 'RECEIVER_SIGNATURE_MAX_AGE'
+  const ms = readDurationEnv(env, variable, {
+    fallbackMs: DEFAULT_SIGNATURE_MAX_AGE_SECONDS * 1000,
+    minMs: 1000,
+  })
+  if (ms > MAX_SIGNATURE_MAX_AGE_MS) {
+    throw new ConfigError(`${variable} must be at most 365 days`, { code: 'INVALID', variable })
+  }
+  return Math.round(ms / 1000)
+}
 
 /** True for addresses only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
@@ -177,8 +183,8 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
   }
 
   const secret = nonEmpty(env.UP42_WEBHOOK_SECRET) ?? null
-  const requireSignature = readBoolean(env, 'RECEIVER_REQUIRE_SIGNATURE')
-  const requireBodyDigest = readBoolean(env, 'RECEIVER_REQUIRE_BODY_DIGEST')
+  const requireSignature = readBooleanEnv(env, 'RECEIVER_REQUIRE_SIGNATURE')
+  const requireBodyDigest = readBooleanEnv(env, 'RECEIVER_REQUIRE_BODY_DIGEST')
   if ((requireSignature || requireBodyDigest) && secret === null) {
     const variable = requireBodyDigest
       ? 'RECEIVER_REQUIRE_BODY_DIGEST'
@@ -189,12 +195,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     })
   }
 
-  const signatureMaxAgeSeconds = readInteger(
-    'RECEIVER_SIGNATURE_MAX_AGE',
-    nonEmpty(env.RECEIVER_SIGNATURE_MAX_AGE) ?? String(DEFAULT_SIGNATURE_MAX_AGE_SECONDS),
-    1,
-    365 * 24 * 60 * 60
-  )
+  const signatureMaxAgeSeconds = readMaxAge(env)
 
   const replayUrl = nonEmpty(env.REPLAY_URL) ?? null
   if (replayUrl !== null && !URL.canParse(replayUrl)) {
@@ -211,7 +212,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     1000
   )
 
-  const allowOpen = values['allow-open'] === true || readBoolean(env, 'RECEIVER_ALLOW_OPEN')
+  const allowOpen = values['allow-open'] === true || readBooleanEnv(env, 'RECEIVER_ALLOW_OPEN')
   if (!isLoopbackHost(host) && auth === null && !allowOpen) {
     throw new ConfigError(
       `refusing to listen on ${host} without basic auth: anyone who can reach it could read ` +
@@ -236,7 +237,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     allowOpen,
     replayUrl,
     replayConcurrency,
-    quiet: values.quiet === true || readBoolean(env, 'RECEIVER_QUIET'),
+    quiet: values.quiet === true || readBooleanEnv(env, 'RECEIVER_QUIET'),
     help: values.help === true,
   }
 }

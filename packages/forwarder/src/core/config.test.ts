@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from './errors.ts'
 import {
-  parseDurationMs,
   resolveForwardConfig,
   resolveRelayConfig,
   resolveRerunConfig,
@@ -180,7 +179,7 @@ describe('resolveValidateConfig requireBodyDigest', () => {
       resolveValidateConfig({}, { ...FULL_ENV, REQUIRE_BODY_DIGEST: 'maybe' })
     )
     expect(error.variable).toBe('REQUIRE_BODY_DIGEST')
-    expect(error.message).toMatch(/^REQUIRE_BODY_DIGEST must be 1 or 0/)
+    expect(error.message).toMatch(/^REQUIRE_BODY_DIGEST must be one of 1\/0, true\/false/)
     expect(
       configError(() => resolveValidateConfig({ requireBodyDigest: 'x' }, FULL_ENV)).message
     ).toMatch(/^prop requireBodyDigest must be/)
@@ -204,23 +203,27 @@ describe('resolveRerunConfig', () => {
     })
   })
 
+  it('reads the schedule as any list variable: commas and/or spaces', () => {
+    expect(resolveRerunConfig({ rerunSchedule: '500ms 2s,  1m' }, {}).scheduleMs).toEqual([
+      500, 2000, 60_000,
+    ])
+  })
+
+  it('refuses a zero wait or budget', () => {
+    expect(configError(() => resolveRerunConfig({ rerunSchedule: '0s' }, {})).variable).toBe(
+      'FORWARD_RERUN_SCHEDULE'
+    )
+    expect(configError(() => resolveRerunConfig({}, { FORWARD_MAX_WAIT: '0' })).variable).toBe(
+      'FORWARD_MAX_WAIT'
+    )
+    expect(
+      configError(() => resolveForwardConfig({}, { ...FULL_ENV, FORWARD_BUDGET: '0ms' })).variable
+    ).toBe('FORWARD_BUDGET')
+  })
+
   it('rejects a schedule entry that is not a duration', () => {
     expect(configError(() => resolveRerunConfig({ rerunSchedule: '60s,later' }, {})).variable).toBe(
       'FORWARD_RERUN_SCHEDULE'
     )
   })
-})
-
-describe('parseDurationMs', () => {
-  it.each([
-    ['1500ms', 1500],
-    ['60s', 60_000],
-    ['5m', 300_000],
-    ['12h', 43_200_000],
-    ['90', 90_000],
-    ['0.5s', 500],
-  ])('%s is %i ms', (text, ms) => expect(parseDurationMs(text)).toBe(ms))
-  it.each(['', '0', '-1s', '5 minutes', 'm'])('%j is not a duration', (text) =>
-    expect(parseDurationMs(text)).toBeUndefined()
-  )
 })

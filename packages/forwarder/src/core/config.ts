@@ -1,4 +1,11 @@
-import { splitUrlCredentials } from '@up42-webhooks/common'
+import {
+  BOOLEAN_SPELLINGS,
+  DURATION_SPELLINGS,
+  parseBoolean,
+  parseDuration,
+  parseList,
+  splitUrlCredentials,
+} from '@up42-webhooks/common'
 import { parseStatusList } from '@up42-webhooks/shared'
 import { ConfigError } from './errors.ts'
 
@@ -112,30 +119,22 @@ function required(setting: Setting, props: ForwarderProps, env: Env): Found {
   return found
 }
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-
-/** "1500ms", "60s", "5m", "12h"; a bare number means seconds. */
-export function parseDurationMs(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(text.trim())
-  if (!match) return undefined
-  const unit = DURATION_UNITS_MS[(match[2] ?? 's').toLowerCase()] ?? 1000
-  const ms = Math.round(Number(match[1]) * unit)
-  return ms > 0 ? ms : undefined
+/** Common's duration rule, above zero (a zero budget or wait would mean "never try"). */
+function positiveDuration(text: string): number | undefined {
+  const ms = parseDuration(text)
+  return ms !== undefined && ms > 0 ? ms : undefined
 }
 
 function duration(setting: Setting, found: Found | undefined, fallback: string): number {
-  const ms = parseDurationMs(found?.value ?? fallback)
+  const ms = positiveDuration(found?.value ?? fallback)
   if (ms === undefined) {
     throw new ConfigError(
-      `${found?.source ?? primaryName(setting)} is not a duration like "20s", "5m" or "12h"`,
+      `${found?.source ?? primaryName(setting)} must be ${DURATION_SPELLINGS}, above zero`,
       { code: 'INVALID', variable: primaryName(setting) }
     )
   }
   return ms
 }
-
-const TRUE = new Set(['1', 'true', 'yes', 'on'])
-const FALSE = new Set(['0', 'false', 'no', 'off'])
 
 /** A boolean prop wins; otherwise its variable; unset means false. */
 function flag(setting: Setting, props: ForwarderProps, env: Env): boolean {
@@ -143,10 +142,9 @@ function flag(setting: Setting, props: ForwarderProps, env: Env): boolean {
   if (typeof prop === 'boolean') return prop
   const found = lookup(setting, props, env)
   if (found === undefined) return false
-  const value = found.value.toLowerCase()
-  if (TRUE.has(value)) return true
-  if (FALSE.has(value)) return false
-  throw new ConfigError(`${found.source} must be 1 or 0 (or true/false)`, {
+  const value = parseBoolean(found.value)
+  if (value !== undefined) return value
+  throw new ConfigError(`${found.source} must be one of ${BOOLEAN_SPELLINGS}`, {
     code: 'INVALID',
     variable: primaryName(setting),
   })
@@ -225,8 +223,8 @@ export function resolveRelayConfig(props: ForwarderProps, env: Env): RelayConfig
 
 export function resolveRerunConfig(props: ForwarderProps, env: Env): RerunConfig {
   const schedule = lookup('rerunSchedule', props, env)
-  const entries = (schedule?.value ?? DEFAULT_RERUN_SCHEDULE).split(',').map((s) => s.trim())
-  const scheduleMs = entries.map((entry) => parseDurationMs(entry))
+  const entries = parseList(schedule?.value ?? DEFAULT_RERUN_SCHEDULE)
+  const scheduleMs = entries.map((entry) => positiveDuration(entry))
   if (scheduleMs.length === 0 || scheduleMs.some((ms) => ms === undefined)) {
     throw new ConfigError(
       `${schedule?.source ?? 'FORWARD_RERUN_SCHEDULE'} must be a comma-separated list of durations like "60s,5m,30m"`,
