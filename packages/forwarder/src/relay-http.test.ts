@@ -41,7 +41,8 @@ describe('replyFor', () => {
   })
 
   it('answers 502 to a failed forward', () => {
-    const error = new ForwardError('RECEIVER_REJECTED', 'POST … rejected the webhook with 400', {
+    const error = new ForwardError('POST … rejected the webhook with 400', {
+      code: 'RECEIVER_REJECTED',
       url: 'http://127.0.0.1:1/receive-webhooks',
       status: 400,
       attempts: 1,

@@ -27,13 +27,10 @@ export class AllowedHostError extends Error {
   readonly code = 'INVALID_ALLOWED_HOST'
   readonly entry: string
 
-  constructor(entry: string) {
-    super(
-      `${JSON.stringify(entry)} is not a host name: write it without scheme, port or path, ` +
-        'e.g. abc.ngrok.app, or .ngrok.app for it and every subdomain'
-    )
+  constructor(message: string, options: { entry: string }) {
+    super(message)
     this.name = 'AllowedHostError'
-    this.entry = entry
+    this.entry = options.entry
   }
 }
 
@@ -86,7 +83,12 @@ export function parseAllowedHosts(list: string): string[] {
     .filter((entry) => entry.trim() !== '')
     .map((entry) => {
       const normalized = normalizeEntry(entry)
-      if (normalized === null) throw new AllowedHostError(entry.trim())
+      if (normalized === null)
+        throw new AllowedHostError(
+          `${JSON.stringify(entry.trim())} is not a host name: write it without scheme, port or path, ` +
+            'e.g. abc.ngrok.app, or .ngrok.app for it and every subdomain',
+          { entry: entry.trim() }
+        )
       return normalized
     })
 }

@@ -34,7 +34,10 @@ export function parseWebhookBody(body: Uint8Array): { text: string; parsed: obje
     text = utf8.decode(body)
     parsed = JSON.parse(text)
   } catch (error) {
-    throw new InvalidBodyError('the webhook body is not UTF-8 JSON', { cause: error })
+    throw new InvalidBodyError('the webhook body is not UTF-8 JSON', {
+      code: 'NOT_UTF8_JSON',
+      cause: error,
+    })
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvalidBodyError('body must be a JSON object', { code: 'NOT_OBJECT' })
@@ -92,10 +95,10 @@ export class SignatureRejectedError extends Error {
   readonly code = 'SIGNATURE_REJECTED'
   readonly verdict: Verdict
 
-  constructor(verdict: Verdict) {
-    super(`signature ${verdict}`)
+  constructor(message: string, options: { verdict: Verdict }) {
+    super(message)
     this.name = 'SignatureRejectedError'
-    this.verdict = verdict
+    this.verdict = options.verdict
   }
 }
 
@@ -119,7 +122,7 @@ export async function intakeRequest(
   const accepted = policy.requireBodyDigest
     ? verdict === 'verified'
     : !policy.requireSignature || verdict === 'verified' || verdict === 'verified-headers-only'
-  if (!accepted) throw new SignatureRejectedError(verdict)
+  if (!accepted) throw new SignatureRejectedError(`signature ${verdict}`, { verdict })
   return recordOf(
     {
       body,

@@ -1,3 +1,4 @@
+import type { ErrorOptions } from '@up42-webhooks/common'
 import { encodeBasicAuth, splitUrlCredentials } from '@up42-webhooks/common'
 import { DEFAULT_SIGNED_COMPONENTS, signWebhook } from '@up42-webhooks/shared'
 import { Agent, fetch as undiciFetch } from 'undici'
@@ -17,9 +18,9 @@ export type ReplayErrorCode =
 export class ReplayError extends Error {
   override name = 'ReplayError'
   code: ReplayErrorCode
-  constructor(message: string, code: ReplayErrorCode, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
+  constructor(message: string, options: ErrorOptions<ReplayErrorCode>) {
+    super(message, { cause: options.cause })
+    this.code = options.code
   }
 }
 
@@ -69,35 +70,34 @@ function resolveReplay(options: ReplayOptions): {
 } {
   const raw = options.url?.trim() || options.defaultUrl?.trim()
   if (!raw) {
-    throw new ReplayError(
-      'no replay target: pass {"url": "http://…"} or set REPLAY_URL',
-      'NO_TARGET'
-    )
+    throw new ReplayError('no replay target: pass {"url": "http://…"} or set REPLAY_URL', {
+      code: 'NO_TARGET',
+    })
   }
   let parsed: URL
   try {
     parsed = new URL(raw)
   } catch (error) {
     // not echoed: it may hold user:password
-    throw new ReplayError('replay target is not a URL', 'BAD_TARGET', { cause: error })
+    throw new ReplayError('replay target is not a URL', { code: 'BAD_TARGET', cause: error })
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ReplayError(`replay target must be http(s), got ${parsed.protocol}`, 'BAD_TARGET')
+    throw new ReplayError(`replay target must be http(s), got ${parsed.protocol}`, {
+      code: 'BAD_TARGET',
+    })
   }
   const { url, authorization } = takeCredentials(parsed)
   if (!(REPLAY_MODES as readonly string[]).includes(options.mode)) {
-    throw new ReplayError(
-      `mode must be "raw" or "resign", got ${JSON.stringify(options.mode)}`,
-      'BAD_MODE'
-    )
+    throw new ReplayError(`mode must be "raw" or "resign", got ${JSON.stringify(options.mode)}`, {
+      code: 'BAD_MODE',
+    })
   }
   const secrets = [options.secret ?? []].flat().filter((s) => s !== '')
   const secret = secrets[0] ?? null
   if (options.mode === 'resign' && secret === null) {
-    throw new ReplayError(
-      'resign needs UP42_WEBHOOK_SECRET to be configured on the receiver',
-      'NO_SECRET'
-    )
+    throw new ReplayError('resign needs UP42_WEBHOOK_SECRET to be configured on the receiver', {
+      code: 'NO_SECRET',
+    })
   }
   return { url, authorization, mode: options.mode as ReplayMode, secret }
 }
@@ -116,7 +116,8 @@ function takeCredentials(url: URL): { url: URL; authorization: string | null } {
     }
   } catch (error) {
     // URIError (a bad %-escape) or TypeError (":" in the user name); neither is echoed
-    throw new ReplayError('replay target has a badly escaped user or password', 'BAD_TARGET', {
+    throw new ReplayError('replay target has a badly escaped user or password', {
+      code: 'BAD_TARGET',
       cause: error,
     })
   }
@@ -196,7 +197,9 @@ export async function replayWebhook(
     return failure(error)
   }
   if (target.refusal !== null) {
-    throw new ReplayError(`replay to ${url.host} refused: ${target.refusal}`, 'FORBIDDEN_TARGET')
+    throw new ReplayError(`replay to ${url.host} refused: ${target.refusal}`, {
+      code: 'FORBIDDEN_TARGET',
+    })
   }
 
   // one connection, to the checked addresses only; closed when the answer is read

@@ -1,3 +1,5 @@
+import type { ErrorOptions } from '@up42-webhooks/common'
+
 /** Why a forward failed; the forward step decides from this whether a later re-run can help. */
 export type ForwardErrorCode =
   | 'RECEIVER_UNREACHABLE'
@@ -8,12 +10,11 @@ export type ForwardErrorCode =
   | 'RECEIVER_ERROR'
   | 'TIMEOUT'
 
-export interface ForwardErrorOptions {
+export interface ForwardErrorOptions extends ErrorOptions<ForwardErrorCode> {
   status?: number | undefined
   /** Origin and path only: the caller strips credentials and query before building the error. */
   url: string
   attempts: number
-  cause?: unknown
 }
 
 /** The receiver could not be reached or did not accept the webhook. Never carries credentials. */
@@ -24,9 +25,9 @@ export class ForwardError extends Error {
   url: string
   attempts: number
 
-  constructor(code: ForwardErrorCode, message: string, options: ForwardErrorOptions) {
+  constructor(message: string, options: ForwardErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
-    this.code = code
+    this.code = options.code
     this.status = options.status
     this.url = options.url
     this.attempts = options.attempts

@@ -176,8 +176,7 @@ function toForwardError(
       ? `no reply within ${timeoutMs} ms`
       : `connection failed (${errorCode(failure.cause) ?? 'unknown error'})`
   return new ForwardError(
-    failure.code,
     `${req.method} ${req.url}: ${what} after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
-    { url: req.url, attempts, cause: failure.cause }
+    { code: failure.code, url: req.url, attempts, cause: failure.cause }
   )
 }
