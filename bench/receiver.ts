@@ -14,8 +14,9 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BUNDLE_MAIN, bundleReceiver } from '../packages/receiver/scripts/bundle.ts'
-import { createSqliteStore, toWebhookInput } from '../packages/receiver/src/index.ts'
+import { BUNDLE_MAIN, bundleReceiver } from '@up42-webhooks/receiver/bundle'
+import { createSqliteStore } from '@up42-webhooks/receiver'
+import { toWebhookInput } from '@up42-webhooks/receiver/intake'
 
 // autocannon is a devDependency of the receiver package, not of the root
 const requireFromReceiver = createRequire(
