@@ -5,10 +5,10 @@ import { parseArgs } from 'node:util'
 import {
   resolveForwardConfig,
   resolveRelayConfig,
-  resolveRerunConfig,
   resolveValidateConfig,
   type Env,
 } from './core/config.ts'
+import { resolveRerunConfig } from './steps/rerun-config.ts'
 import { readBooleanEnv } from '@up42-webhooks/common'
 import { ConfigError } from './core/errors.ts'
 import { createRelayServer } from './create-relay-server.ts'

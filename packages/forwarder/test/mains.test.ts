@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ENV_NAMES } from '../src/core/config.ts'
+import { RERUN_ENV_NAMES } from '../src/steps/rerun-config.ts'
 import { closedPortUrl, startReceiverStub } from './receiver-stub.ts'
 import {
   killProcess,
@@ -22,6 +23,7 @@ const PNPM = ['-y', 'pnpm@10.34.9']
 const CLEAN_ENV: Record<string, string | undefined> = Object.fromEntries(
   [
     ...Object.values(ENV_NAMES).flat(),
+    ...Object.values(RERUN_ENV_NAMES).flat(),
     'npm_lifecycle_event',
     'npm_config_user_agent',
     'npm_package_name',

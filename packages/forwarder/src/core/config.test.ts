@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from './errors.ts'
-import {
-  resolveForwardConfig,
-  resolveRelayConfig,
-  resolveRerunConfig,
-  resolveValidateConfig,
-} from './config.ts'
+import { resolveForwardConfig, resolveRelayConfig, resolveValidateConfig } from './config.ts'
 
 const FULL_ENV = {
   UP42_WEBHOOK_SECRET: 's3cret',
@@ -50,11 +45,6 @@ describe('resolveRelayConfig', () => {
     env.RECEIVER_URL = 'ftp://abc.ngrok.app'
     expect(configError(() => resolveForwardConfig({}, env)).message).toMatch(/must be an http/)
     expect(configError(() => resolveForwardConfig({}, env)).message).toMatch(/must be an http/)
-    env.RECEIVER_URL = FULL_ENV.RECEIVER_URL
-    env.FORWARD_MAX_WAIT = '1h'
-    expect(resolveRerunConfig({}, env).maxWaitMs).toBe(3_600_000)
-    env.FORWARD_MAX_WAIT = 'soon'
-    expect(configError(() => resolveRerunConfig({}, env)).variable).toBe('FORWARD_MAX_WAIT')
   })
 
   it('still accepts the original article’s variable names', () => {
@@ -186,44 +176,10 @@ describe('resolveValidateConfig requireBodyDigest', () => {
   })
 })
 
-describe('resolveRerunConfig', () => {
-  it('defaults to 15 s, 1 min, 5 min, 30 min for up to 12 h', () => {
-    expect(resolveRerunConfig({}, {})).toEqual({
-      scheduleMs: [15_000, 60_000, 300_000, 1_800_000],
-      maxWaitMs: 43_200_000,
-    })
-  })
-
-  it('reads FORWARD_RERUN_SCHEDULE and FORWARD_MAX_WAIT', () => {
-    expect(
-      resolveRerunConfig({}, { FORWARD_RERUN_SCHEDULE: '500ms, 2s', FORWARD_MAX_WAIT: '1m' })
-    ).toEqual({
-      scheduleMs: [500, 2000],
-      maxWaitMs: 60_000,
-    })
-  })
-
-  it('reads the schedule as any list variable: commas and/or spaces', () => {
-    expect(resolveRerunConfig({ rerunSchedule: '500ms 2s,  1m' }, {}).scheduleMs).toEqual([
-      500, 2000, 60_000,
-    ])
-  })
-
-  it('refuses a zero wait or budget', () => {
-    expect(configError(() => resolveRerunConfig({ rerunSchedule: '0s' }, {})).variable).toBe(
-      'FORWARD_RERUN_SCHEDULE'
-    )
-    expect(configError(() => resolveRerunConfig({}, { FORWARD_MAX_WAIT: '0' })).variable).toBe(
-      'FORWARD_MAX_WAIT'
-    )
+describe('resolveForwardConfig FORWARD_BUDGET', () => {
+  it('refuses a zero budget', () => {
     expect(
       configError(() => resolveForwardConfig({}, { ...FULL_ENV, FORWARD_BUDGET: '0ms' })).variable
     ).toBe('FORWARD_BUDGET')
-  })
-
-  it('rejects a schedule entry that is not a duration', () => {
-    expect(configError(() => resolveRerunConfig({ rerunSchedule: '60s,later' }, {})).variable).toBe(
-      'FORWARD_RERUN_SCHEDULE'
-    )
   })
 })

@@ -1,10 +1,5 @@
 import { ConfigurationError } from '@pipedream/platform'
-import {
-  resolveRerunConfig,
-  type Env,
-  type ForwarderProps,
-  type RerunConfig,
-} from '../core/config.ts'
+import type { Env } from '../core/config.ts'
 import { ConfigError, ForwardError, type ForwardErrorCode } from '../core/errors.ts'
 import { GiveUpError } from './give-up-error.ts'
 import type { ForwardedOutcome, RelayOutcome } from '../core/relay-webhook.ts'
@@ -12,6 +7,7 @@ import type { IgnoredOutcome, RejectedOutcome, Verdict } from '../core/validate-
 import type { WebhookDelivery } from '../core/webhook-delivery.ts'
 import type { PipedreamDollar } from './pipedream-types.ts'
 import { planRerun } from './rerun-plan.ts'
+import { resolveRerunConfig, type ForwarderProps, type RerunConfig } from './rerun-config.ts'
 import { toDelivery, type BodySource, type HttpTriggerEvent } from './trigger-event.ts'
 
 /**
