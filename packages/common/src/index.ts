@@ -7,5 +7,6 @@ export { BOOLEAN_SPELLINGS, parseBoolean, readBooleanEnv } from './env-boolean.t
 export { DURATION_SPELLINGS, parseDuration, readDurationEnv } from './env-duration.ts'
 export { parseList } from './env-list.ts'
 export { HOP_BY_HOP_HEADERS, isHopByHopHeader } from './hop-by-hop-headers.ts'
+export { signedComponents } from './signed-components.ts'
 export { parseRetryAfter } from './retry-after.ts'
 export { splitUrlCredentials, withoutUrlCredentials } from './url-credentials.ts'

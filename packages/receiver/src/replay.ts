@@ -1,11 +1,10 @@
 import type { ErrorOptions } from '@up42-webhooks/common'
-import { encodeBasicAuth, splitUrlCredentials } from '@up42-webhooks/common'
+import { encodeBasicAuth, signedComponents, splitUrlCredentials } from '@up42-webhooks/common'
 import { DEFAULT_SIGNED_COMPONENTS, signWebhook } from '@up42-webhooks/shared'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { replayableHeaders } from './replay-headers.ts'
 import { checkReplayTarget, pinnedLookup } from './replay-target.ts'
 import type { ReplaySelf, ResolveHost } from './replay-target.ts'
-import { signedComponents } from './signed-components.ts'
 import type { ReplayAttemptInput, WebhookRecord } from './store.ts'
 
 export const REPLAY_MODES = ['raw', 'resign'] as const

@@ -1,5 +1,4 @@
-import { isHopByHopHeader } from '@up42-webhooks/common'
-import { parseSignatureInput, WebhookVerificationError } from '@up42-webhooks/shared'
+import { isHopByHopHeader, signedComponents } from '@up42-webhooks/common'
 import { bodyText, headerRecord, messageIdOf, type WebhookDelivery } from './webhook-delivery.ts'
 
 /**
@@ -8,20 +7,6 @@ import { bodyText, headerRecord, messageIdOf, type WebhookDelivery } from './web
  */
 function isNotForwarded(name: string): boolean {
   return name === 'authorization' || isHopByHopHeader(name)
-}
-
-/**
- * Header names the signature covers, read by the same parser the receiver's verifier uses. None
- * when `signature-input` is missing or malformed: the receiver rejects such a delivery anyway.
- */
-function coveredHeaderNames(signatureInput: string | undefined): string[] {
-  if (signatureInput === undefined) return []
-  try {
-    return parseSignatureInput(signatureInput).components
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return []
-    throw error
-  }
 }
 
 export interface ForwardRequest {
@@ -47,7 +32,11 @@ export function buildForwardRequest(
 ): ForwardRequest {
   const original = headerRecord(delivery.headers)
   const headers: Record<string, string> = { 'content-type': 'application/json' }
-  const names = ['signature', 'signature-input', ...coveredHeaderNames(original['signature-input'])]
+  const names = [
+    'signature',
+    'signature-input',
+    ...(signedComponents(original['signature-input']) ?? []),
+  ]
   for (const name of names) {
     const value = original[name]
     if (value !== undefined && !isNotForwarded(name)) headers[name] = value
