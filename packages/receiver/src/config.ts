@@ -262,7 +262,8 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
 function parseFlags(argv: readonly string[]) {
   return parseArgs({
     // `pnpm start -- --port 1` passes the `--` through to the program; `pnpm start --port 1` not
-    args: argv[0] === '--' ? argv.slice(1) : [...argv],
+    // (also after the script's own flags: `notify-test -- --notify …`)
+    args: argv.filter((arg, i) => !(arg === '--' && i === argv.indexOf('--'))),
     strict: true,
     allowPositionals: false,
     options: {
