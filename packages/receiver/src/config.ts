@@ -262,8 +262,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
 function parseFlags(argv: readonly string[]) {
   return parseArgs({
     // `pnpm start -- --port 1` passes the `--` through to the program; `pnpm start --port 1` not
-    // (also after the script's own flags: `notify-test -- --notify …`)
-    args: argv.filter((arg, i) => !(arg === '--' && i === argv.indexOf('--'))),
+    args: argv[0] === '--' ? argv.slice(1) : [...argv],
     strict: true,
     allowPositionals: false,
     options: {

@@ -79,12 +79,6 @@ describe('readDestinationsConfig', () => {
     expect(config.destinations[2]).toMatchObject({ kind: 'forward', mode: 'resign' })
   })
 
-  it("reads flags after the `--` pnpm passes on behind a script's own flags (notify-test -- --notify …)", () => {
-    const config = readReceiverConfig({}, ['--test-destinations', '--', '--notify', 'desktop:'])
-    expect(config.testDestinations).toBe(true)
-    expect(config.destinations.destinations.map((d) => d.name)).toEqual(['desktop'])
-  })
-
   it('reads names, filters and digest windows from the RECEIVER_CONFIG file', () => {
     const file = JSON.stringify({
       notify: [
