@@ -103,22 +103,26 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let timer: NodeJS.Timeout | null = null
   let timerAt = Number.POSITIVE_INFINITY
   // moments something is known to fall due (retries, digest windows); the poll covers the rest
-  let dueTimes: number[] = []
+  const dueTimes = new Set<number>()
   let unsubscribe = () => {}
   const digestWindows = options.destinations
     .map((d) => (d.kind === 'notify' ? (d.digestWindowMs ?? 0) : 0))
     .filter((w) => w > 0)
 
   const expect = (at: number) => {
-    dueTimes.push(at)
+    // a burst into one digest window adds one time per webhook: rounded up to 10 ms slots
+    // (never before the time itself), one entry per slot
+    dueTimes.add(Math.ceil(at / 10) * 10)
     arm()
   }
 
   function arm(): void {
     if (stopped || !started) return
     const t = now()
-    dueTimes = dueTimes.filter((at) => at > t)
-    const next = Math.min(t + pollMs, ...dueTimes)
+    for (const at of dueTimes) if (at <= t) dueTimes.delete(at)
+    // a loop, not Math.min(...dueTimes): a burst can leave more times than arguments fit
+    let next = t + pollMs
+    for (const at of dueTimes) if (at < next) next = at
     if (timer !== null && timerAt <= next) return
     if (timer !== null) clearTimeout(timer)
     timerAt = next
