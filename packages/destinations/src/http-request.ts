@@ -3,7 +3,8 @@ export interface HttpRequestSpec {
   /** Without user info (fetch refuses it) and without secrets moved into headers. */
   url: string
   headers: Record<string, string>
-  body: string
+  /** Text, or exact bytes (the receiver's --forward-to sends a webhook's raw body). */
+  body: string | Uint8Array
 }
 
 export interface FormatOptions {

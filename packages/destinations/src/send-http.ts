@@ -52,7 +52,8 @@ export async function sendHttp(
     response = await doFetch(request.url, {
       method: 'POST',
       headers,
-      body: request.body,
+      // TS 5.9 types BodyInit with ArrayBuffer-backed views only; fetch sends any Uint8Array.
+      body: request.body as BodyInit,
       redirect: 'manual',
       signal,
     })

@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { discordService, ntfyService, slackService, teamsService } from '../test/fake-services.ts'
 import { parseNotifyTarget } from './parse-notify-target.ts'
+import { sendHttp } from './send-http.ts'
 import { sendNotification } from './send-notification.ts'
 import { noticeOf, type WebhookNotice } from './webhook-notice.ts'
 
@@ -424,5 +425,25 @@ describe('outcomes', () => {
 
   it('throws TypeError for no notices', async () => {
     await expect(sendNotification(parseNotifyTarget('desktop:'), [])).rejects.toThrow(TypeError)
+  })
+})
+
+describe('sendHttp', () => {
+  it('sends bytes unchanged, with the caller’s headers and Idempotency-Key (for --forward-to)', async () => {
+    const server = await serve({})
+    const bytes = new Uint8Array([0x7b, 0x22, 0xc3, 0xa4, 0x22, 0x7d, 0xff])
+    const outcome = await sendHttp(
+      {
+        url: `${server.url}/app`,
+        headers: { 'content-type': 'application/json', 'user-agent': 'UP42' },
+        body: bytes,
+      },
+      [],
+      { idempotencyKey: 'm:forward' }
+    )
+    expect(outcome.outcome).toBe('delivered')
+    const request = last(server)
+    expect([...request.body]).toEqual([...bytes])
+    expect(request.headers).toMatchObject({ 'user-agent': 'UP42', 'idempotency-key': 'm:forward' })
   })
 })

@@ -1,6 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
+  notifyDestinations,
+  type NotifyConfig,
+  type NotifyResult,
+  type SendNotification,
+} from './core/notify.ts'
+import {
   createTriggerContext,
   runStep,
   type StepComponent,
@@ -41,6 +47,13 @@ export interface RelayServerOptions {
   log?: ((line: string) => void) | undefined
   /** Problems worth seeing even when quiet (a corrupt spool file); defaults to `log`. */
   warn?: ((line: string) => void) | undefined
+  /**
+   * Who to tell about each valid webhook (NOTIFY), sent by the relay itself after the step's first
+   * run exported a verdict: with the Node sender `desktop:` and `cmd:` work here, which a
+   * Pipedream step cannot run. They go out after the reply, so a slow destination never delays
+   * the sender's answer (and never makes it retry). Re-runs tell nobody again.
+   */
+  notify?: { config: NotifyConfig; send: SendNotification } | undefined
   /** Node's HTTP server timeouts; the defaults drop a slow-header (slowloris) client in ~10 s. */
   timeouts?: Partial<RelayTimeouts> | undefined
 }
@@ -69,9 +82,11 @@ export interface RelayServer {
   server: Server
   /** Resumes spooled re-runs, then resolves with the base URL once listening. */
   listen(port: number, host: string): Promise<string>
-  /** Stops listening and cancels re-runs that have not started. */
+  /** Stops listening, cancels re-runs that have not started, waits for notifications under way. */
   close(): Promise<void>
   pendingReruns(): number
+  /** Resolves once the notifications started so far are done (they go out after the reply). */
+  notificationsSettled(): Promise<void>
 }
 
 /**
@@ -89,6 +104,7 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
   const timers = new Set<NodeJS.Timeout>()
 
   const spool = createRerunSpool(options.spoolDir, warn)
+  const notifying = new Set<Promise<unknown>>()
 
   function schedule(record: SpooledRerun): void {
     const timer = setTimeout(
@@ -145,12 +161,42 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
     return execution
   }
 
+  /** Tells NOTIFY's destinations about a webhook the step found valid (it exported a verdict). */
+  async function notifyAfter(
+    execution: StepExecution,
+    body: Uint8Array,
+    receivedAt: Date
+  ): Promise<NotifyResult[]> {
+    const notify = options.notify
+    const verdict = execution.exports.verdict as { messageId?: unknown } | undefined
+    if (!notify || notify.config.destinations.length === 0) return []
+    if (typeof verdict?.messageId !== 'string') return []
+    const results = await notifyDestinations(
+      { headers: {}, body, receivedAt },
+      verdict.messageId,
+      notify.config,
+      { send: notify.send }
+    )
+    for (const result of results) {
+      const line = `notify ${result.destination}: ${result.outcome}${result.status === null ? '' : ` (HTTP ${result.status})`}${result.error ? `: ${result.error}` : ''}`
+      if (result.outcome === 'delivered') options.log?.(line)
+      else warn(line)
+    }
+    return results
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let reply: Reply
     try {
       const raw = await readBody(req, maxBodyBytes)
       const trigger = createTriggerContext()
+      const receivedAt = new Date()
       const execution = await execute(toTriggerEvent(req, raw, withBodyRaw), trigger, 1, null)
+      const notified = notifyAfter(execution, raw, receivedAt).catch((error: unknown) =>
+        warn(`notify failed: ${String(errorSummary(error).message)}`)
+      )
+      notifying.add(notified)
+      void notified.finally(() => notifying.delete(notified))
       reply = replyFor(execution, trigger.trace_id)
     } catch (error) {
       if (error instanceof BadRequestError) {
@@ -190,14 +236,18 @@ export function createRelayServer(options: RelayServerOptions): RelayServer {
         })
       })
     },
-    close() {
+    async close() {
       for (const timer of timers) clearTimeout(timer)
       timers.clear()
-      return new Promise((resolve) => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
       })
+      await Promise.all(notifying)
     },
     pendingReruns: () => timers.size,
+    notificationsSettled: async () => {
+      await Promise.all(notifying)
+    },
   }
 }

@@ -9,7 +9,9 @@ import {
   resolveValidateConfig,
   type Env,
 } from './core/config.ts'
+import { DestinationConfigError, sendNotification } from '@up42-webhooks/destinations/node'
 import { ConfigError } from './core/errors.ts'
+import { resolveNotifyConfig, type NotifyConfig } from './core/notify.ts'
 import { createRelayServer } from './create-relay-server.ts'
 import { invokedCommand } from './invoked-command.ts'
 import { loadStepBundle } from './load-step-bundle.ts'
@@ -32,6 +34,10 @@ Configured by environment variables:
   FORWARD_BUDGET          ping + POST + their retries before answering 202 (5s)
   FORWARD_RERUN_SCHEDULE  waits between re-runs, last one repeating (15s,1m,5m,30m)
   FORWARD_MAX_WAIT        give up after waiting this long in total (12h)
+  NOTIFY                  who to tell about each valid webhook, comma- or space-separated:
+                          ntfy+https://ntfy.sh/<topic>, slack+https://hooks.slack.com/services/…,
+                          discord+https://discord.com/api/webhooks/…, teams+https://…, json+https://…,
+                          desktop:, cmd:<command line> (sent by the relay, not the step; none by default)
   RELAY_PORT (8787), RELAY_HOST (127.0.0.1), RELAY_BUNDLE (packages/forwarder/dist/steps/relay.mjs),
   RELAY_BODY_RAW (1), RELAY_SPOOL_DIR (data/relay-spool at the workspace root), RELAY_QUIET (0)
 Exit code: 2 for a bad flag or a missing or invalid setting, 1 when it cannot start.`
@@ -74,7 +80,11 @@ const bundle = path.resolve(process.env.RELAY_BUNDLE || DEFAULT_BUNDLE)
  * would fail, and only the first one would tell. Each problem is reported, naming its variable
  * (a ConfigError never carries the value). Returns the receiver URL, if the step forwards.
  */
-function checkStepConfig(env: Env): { problems: string[]; receiverUrl?: string | undefined } {
+function checkStepConfig(env: Env): {
+  problems: string[]
+  receiverUrl?: string | undefined
+  notify?: NotifyConfig | undefined
+} {
   const step = path.basename(bundle, '.mjs')
   const problems: string[] = []
   const check = <T>(resolve: () => T): T | undefined => {
@@ -87,15 +97,26 @@ function checkStepConfig(env: Env): { problems: string[]; receiverUrl?: string |
     }
   }
   if (step !== 'forward') check(() => resolveValidateConfig({}, env))
-  if (step === 'validate') return { problems }
+  // The relay sends NOTIFY itself (with desktop: and cmd:), after the step found a webhook valid.
+  let notify: NotifyConfig | undefined
+  try {
+    notify = resolveNotifyConfig({}, env, { allowLocal: true })
+  } catch (error) {
+    if (!(error instanceof DestinationConfigError)) throw error
+    problems.push(error.message)
+  }
+  if (step === 'validate') return { problems, notify }
   const forward = check(() => resolveForwardConfig({}, env))
   check(() => resolveRerunConfig({}, env))
   if (step !== 'forward' && problems.length === 0) check(() => resolveRelayConfig({}, env))
-  return { problems, receiverUrl: forward?.receiverUrl }
+  return { problems, receiverUrl: forward?.receiverUrl, notify }
 }
 
-const { problems, receiverUrl } = checkStepConfig(process.env)
+const { problems, receiverUrl, notify } = checkStepConfig(process.env)
 if (problems.length > 0) fail(`${problems.join('\nrelay: ')}\n(see --help)`, 2)
+// Taken for the relay itself: a validate step it runs would otherwise notify too (and refuse
+// desktop: / cmd:, which only the relay can run).
+delete process.env.NOTIFY
 if (!existsSync(bundle)) fail(`${bundle} not found: run \`pnpm build\` first`, 1)
 
 const component = await loadStepBundle(bundle)
@@ -104,6 +125,7 @@ const relay = createRelayServer({
   component,
   spoolDir,
   bodyRaw: bodyRawText === '1' || bodyRawText === 'true',
+  notify: notify && { config: notify, send: sendNotification },
   log: quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   warn: (line) => process.stderr.write(`${new Date().toISOString()} relay: ${line}\n`),
 })
@@ -112,7 +134,10 @@ const url = await relay
   .catch((error: Error) => fail(`cannot listen: ${error.message}`, 1))
 process.stdout.write(
   `up42-webhooks relay listening on ${url}/ (step ${path.relative(process.cwd(), bundle)})\n` +
-    `${receiverUrl ? `forwarding to ${receiverUrl}, ` : ''}re-runs spooled in ${spoolDir}\n`
+    `${receiverUrl ? `forwarding to ${receiverUrl}, ` : ''}re-runs spooled in ${spoolDir}\n` +
+    (notify && notify.destinations.length > 0
+      ? `notifying ${notify.destinations.map((destination) => destination.display).join(', ')}\n`
+      : '')
 )
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
+import { closedPortUrl, runTsx } from '@up42-webhooks/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   buildSteps,
@@ -10,8 +11,7 @@ import {
   SIZE_BUDGET_BYTES,
   type BuiltStep,
 } from '../scripts/build-steps.ts'
-import { closedPortUrl, startReceiverStub } from './receiver-stub.ts'
-import { runTsx } from './run-process.ts'
+import { startReceiverStub } from './receiver-stub.ts'
 import { resplitTriggerEvent, SECRET, signedTriggerEvent } from './signed-event.ts'
 
 interface RunnerResult {
@@ -25,6 +25,7 @@ interface RunnerResult {
 let outdir: string
 let built: BuiltStep[]
 let receiver: Awaited<ReturnType<typeof startReceiverStub>>
+const PACKAGE_DIR = path.resolve(import.meta.dirname, '..')
 const bundle = (step: string) => path.join(outdir, `${step}.mjs`)
 const read = (step: string) => readFile(bundle(step), 'utf8')
 
@@ -108,6 +109,7 @@ describe('built bundles, loaded by Node with undici@7 mapped to the installed un
       { bundle: bundle('validate'), env: {}, event: valid },
     ]
     const { code, stdout, stderr } = await runTsx('test/bundle-runner.ts', [], {
+      cwd: PACKAGE_DIR,
       input: JSON.stringify(scenarios),
     })
     expect(stderr).toBe('')
@@ -155,6 +157,7 @@ describe('built bundles, loaded by Node with undici@7 mapped to the installed un
     ]
     const before = receiver.posts().length
     const { code, stdout, stderr } = await runTsx('test/bundle-runner.ts', [], {
+      cwd: PACKAGE_DIR,
       input: JSON.stringify(scenarios),
     })
     expect(stderr).toBe('')

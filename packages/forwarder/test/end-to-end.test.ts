@@ -1,12 +1,11 @@
-import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { EXAMPLE_EVENTS, signWebhook, verifyWebhook } from '@up42-webhooks/shared'
+import { runTsx, startTsx, type RunningProgram } from '@up42-webhooks/test-support'
 import { request } from 'undici'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildSteps } from '../scripts/build-steps.ts'
-import { killProcess, PACKAGE_DIR, REPO_DIR, runTsx, startTsxServer } from './run-process.ts'
 import { waitFor } from './wait-for.ts'
 
 // simulate → relay (the built relay.mjs in relay-main) → receiver, all real processes.
@@ -15,6 +14,8 @@ const SECRET = 'e2e-signing-secret'
 const USER = 'relay'
 const PASSWORD = 'e2e-receiver-password'
 const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`
+const PACKAGE_DIR = path.resolve(import.meta.dirname, '..')
+const REPO_DIR = path.resolve(PACKAGE_DIR, '..', '..')
 const RECEIVER_MAIN = path.join(REPO_DIR, 'packages/receiver/src/main.ts')
 const RELAY_MAIN = path.join(PACKAGE_DIR, 'src/relay-main.ts')
 const SIMULATE_MAIN = path.join(PACKAGE_DIR, 'src/simulate-main.ts')
@@ -31,36 +32,42 @@ interface StoredWebhook {
 
 let workdir: string
 let bundle: string
-const children: ChildProcess[] = []
+const children: RunningProgram[] = []
 
 async function startReceiver(name: string, port = 0) {
-  const started = await startTsxServer(RECEIVER_MAIN, {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    RECEIVER_DB: path.join(workdir, `${name}.db`),
-    RECEIVER_USER: USER,
-    RECEIVER_PASSWORD: PASSWORD,
-    UP42_WEBHOOK_SECRET: SECRET,
-    RECEIVER_QUIET: '1',
+  const started = await startTsx(RECEIVER_MAIN, [], {
+    cwd: REPO_DIR,
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      RECEIVER_DB: path.join(workdir, `${name}.db`),
+      RECEIVER_USER: USER,
+      RECEIVER_PASSWORD: PASSWORD,
+      UP42_WEBHOOK_SECRET: SECRET,
+      RECEIVER_QUIET: '1',
+    },
   })
-  children.push(started.child)
+  children.push(started)
   return started
 }
 
 async function startRelay(receiverUrl: string, spool: string, env: Record<string, string> = {}) {
-  const started = await startTsxServer(RELAY_MAIN, {
-    RELAY_PORT: '0',
-    RELAY_BUNDLE: bundle,
-    RELAY_SPOOL_DIR: path.join(workdir, spool),
-    UP42_WEBHOOK_SECRET: SECRET,
-    RECEIVER_URL: receiverUrl,
-    RECEIVER_USER: USER,
-    RECEIVER_PASSWORD: PASSWORD,
-    FORWARD_BUDGET: '2s',
-    FORWARD_RERUN_SCHEDULE: '1s',
-    ...env,
+  const started = await startTsx(RELAY_MAIN, [], {
+    cwd: REPO_DIR,
+    env: {
+      RELAY_PORT: '0',
+      RELAY_BUNDLE: bundle,
+      RELAY_SPOOL_DIR: path.join(workdir, spool),
+      UP42_WEBHOOK_SECRET: SECRET,
+      RECEIVER_URL: receiverUrl,
+      RECEIVER_USER: USER,
+      RECEIVER_PASSWORD: PASSWORD,
+      FORWARD_BUDGET: '2s',
+      FORWARD_RERUN_SCHEDULE: '1s',
+      ...env,
+    },
   })
-  children.push(started.child)
+  children.push(started)
   return started
 }
 
@@ -126,7 +133,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterEach(async () => {
-  await Promise.all(children.splice(0).map((child) => killProcess(child)))
+  await Promise.all(children.splice(0).map((child) => child.stop()))
 })
 
 afterAll(async () => {
@@ -138,18 +145,22 @@ describe('simulate → relay → receiver', () => {
     const receiver = await startReceiver('chain')
     const relay = await startRelay(receiver.url, 'spool-chain')
 
-    const simulated = await runTsx(SIMULATE_MAIN, [
-      '--',
-      '--url',
-      `${relay.url}/`,
-      '--secret',
-      SECRET,
-      '--event',
-      'order.status',
-      '--live',
-      '--count',
-      '2',
-    ])
+    const simulated = await runTsx(
+      SIMULATE_MAIN,
+      [
+        '--',
+        '--url',
+        `${relay.url}/`,
+        '--secret',
+        SECRET,
+        '--event',
+        'order.status',
+        '--live',
+        '--count',
+        '2',
+      ],
+      { cwd: PACKAGE_DIR }
+    )
     expect(simulated.stderr).toBe('')
     expect(simulated.code).toBe(0)
     const lines = simulated.stdout.trim().split('\n')
@@ -203,7 +214,7 @@ describe('simulate → relay → receiver', () => {
   it('keeps a webhook while the receiver is down and delivers it once when it is back', async () => {
     const first = await startReceiver('down')
     const port = Number(new URL(first.url).port)
-    await killProcess(first.child)
+    await first.stop()
     const relay = await startRelay(first.url, 'spool-down')
 
     const body = JSON.stringify({
@@ -245,7 +256,7 @@ describe('simulate → relay → receiver', () => {
 
     // What a user does: stop `pnpm relay`, correct RECEIVER_PASSWORD, start it again. The
     // restarted relay resumes the spooled re-run, and the step reads the corrected variable.
-    await killProcess(misconfigured.child)
+    await misconfigured.stop()
     await startRelay(receiver.url, 'spool-password')
     const stored = await waitForStored(receiver.url, 'e2e-wrong-password', 'the corrected re-run')
     await waitForEmptySpool('spool-password')
@@ -258,14 +269,14 @@ describe('simulate → relay → receiver', () => {
   it('survives a SIGKILLed relay: the spooled re-run is delivered after the restart', async () => {
     const first = await startReceiver('relay-crash')
     const port = Number(new URL(first.url).port)
-    await killProcess(first.child)
+    await first.stop()
     const crashing = await startRelay(first.url, 'spool-crash')
     const body = JSON.stringify({
       ...JSON.parse(EXAMPLE_EVENTS.jobLive),
       messageId: 'e2e-relay-crash',
     })
     expect((await postSigned(crashing.url, body)).status).toBe(202)
-    await killProcess(crashing.child)
+    await crashing.stop()
 
     const back = await startReceiver('relay-crash', port)
     await startRelay(back.url, 'spool-crash')

@@ -1,18 +1,23 @@
-import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import {
+  closedPortUrl,
+  runProgram,
+  runTsx as runTsxIn,
+  startTsx,
+  type ProgramOptions,
+  type RunningProgram,
+} from '@up42-webhooks/test-support'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ENV_NAMES } from '../src/core/config.ts'
-import { closedPortUrl, startReceiverStub } from './receiver-stub.ts'
-import {
-  killProcess,
-  PACKAGE_DIR,
-  REPO_DIR,
-  runCommand,
-  runTsx,
-  startTsxServer,
-} from './run-process.ts'
+import { startReceiverStub } from './receiver-stub.ts'
+
+const PACKAGE_DIR = path.resolve(import.meta.dirname, '..')
+const REPO_DIR = path.resolve(PACKAGE_DIR, '..', '..')
+/** In the package folder: the usage names the script relative to it (`tsx src/relay-main.ts`). */
+const runTsx = (file: string, args: string[], options: ProgramOptions = {}) =>
+  runTsxIn(file, args, { cwd: PACKAGE_DIR, ...options })
 
 const SIMULATE_MAIN = path.join(PACKAGE_DIR, 'src/simulate-main.ts')
 const RELAY_MAIN = path.join(PACKAGE_DIR, 'src/relay-main.ts')
@@ -36,7 +41,7 @@ const pnpmScript = (script: string) => ({
 
 let workdir: string
 let stubBundle: string
-const children: ChildProcess[] = []
+const children: RunningProgram[] = []
 
 beforeAll(async () => {
   workdir = await mkdtemp(path.join(tmpdir(), 'forwarder-mains-'))
@@ -46,7 +51,7 @@ beforeAll(async () => {
 })
 
 afterEach(async () => {
-  await Promise.all(children.splice(0).map((child) => killProcess(child)))
+  await Promise.all(children.splice(0).map((child) => child.stop()))
 })
 
 afterAll(async () => {
@@ -181,17 +186,20 @@ describe('relay-main', () => {
   }, 60_000)
 
   it('starts with only the original article’s variable names', async () => {
-    const started = await startTsxServer(RELAY_MAIN, {
-      ...CLEAN_ENV,
-      RELAY_PORT: '0',
-      RELAY_BUNDLE: stubBundle,
-      RELAY_SPOOL_DIR: path.join(workdir, 'spool-old-names'),
-      up42_webhook_secret_zwei: 's',
-      local_dev_host: 'http://127.0.0.1:9/',
-      ngrok_basic_auth_user: 'u',
-      ngrok_basic_auth_pass: 'p',
+    const started = await startTsx(RELAY_MAIN, [], {
+      cwd: REPO_DIR,
+      env: {
+        ...CLEAN_ENV,
+        RELAY_PORT: '0',
+        RELAY_BUNDLE: stubBundle,
+        RELAY_SPOOL_DIR: path.join(workdir, 'spool-old-names'),
+        up42_webhook_secret_zwei: 's',
+        local_dev_host: 'http://127.0.0.1:9/',
+        ngrok_basic_auth_user: 'u',
+        ngrok_basic_auth_pass: 'p',
+      },
     })
-    children.push(started.child)
+    children.push(started)
     expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
   }, 60_000)
 
@@ -222,15 +230,62 @@ describe('the root package.json scripts, run through pnpm as the README spells t
       ['relay', '--help'],
       ['relay', '--', '--help'],
     ]) {
-      const run = await runCommand('npx', [...PNPM, ...args], { cwd: REPO_DIR, env })
+      const run = await runProgram('npx', [...PNPM, ...args], { cwd: REPO_DIR, env })
       expect(run.code, run.stderr).toBe(0)
       expect(run.stdout).toContain('\nUsage: npx -y pnpm@10.34.9 relay -- [--help]\n')
     }
-    const run = await runCommand('npx', [...PNPM, 'simulate', '--', '--help'], {
+    const run = await runProgram('npx', [...PNPM, 'simulate', '--', '--help'], {
       cwd: REPO_DIR,
       env,
     })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toContain('\nUsage: npx -y pnpm@10.34.9 simulate -- --url <url>')
   }, 180_000)
+})
+
+describe('relay-main with NOTIFY', () => {
+  const config = {
+    UP42_WEBHOOK_SECRET: 's',
+    RECEIVER_URL: 'http://127.0.0.1:9/',
+    RECEIVER_USER: 'u',
+    RECEIVER_PASSWORD: 'p',
+  }
+
+  it('exits 2 for an invalid NOTIFY, naming it and never its secret', async () => {
+    const run = await runTsx(RELAY_MAIN, [], {
+      env: {
+        ...CLEAN_ENV,
+        ...config,
+        RELAY_BUNDLE: stubBundle,
+        NOTIFY: 'https://user:hunter2@example.invalid/hook',
+      },
+    })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(
+      'relay: NOTIFY: https://example.invalid is no known notification host'
+    )
+    expect(run.stderr).not.toMatch(/hunter2/)
+  }, 60_000)
+
+  it('accepts desktop: and cmd:, which it sends itself, and says whom it notifies', async () => {
+    const started = await startTsx(RELAY_MAIN, [], {
+      cwd: REPO_DIR,
+      env: {
+        ...CLEAN_ENV,
+        ...config,
+        RELAY_PORT: '0',
+        RELAY_BUNDLE: stubBundle,
+        RELAY_SPOOL_DIR: path.join(workdir, 'spool-notify'),
+        NOTIFY: 'desktop:, cmd:logger -t up42 , https://hooks.slack.com/services/T/B/SLACKSECRET',
+      },
+    })
+    children.push(started)
+    // The relay prints whom it notifies right after "listening on".
+    const output = () => started.stdout() + started.stderr()
+    await expect.poll(output, { timeout: 10_000 }).toMatch(/notifying (.+)\n/)
+    expect(/notifying (.+)\n/.exec(output())![1]).toBe(
+      'desktop:, cmd:logger …, https://hooks.slack.com/services/T/B/***'
+    )
+    expect(output()).not.toContain('SLACKSECRET')
+  }, 60_000)
 })

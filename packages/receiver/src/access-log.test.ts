@@ -5,8 +5,8 @@ import { getRequestListener } from '@hono/node-server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { attachAccessLog, formatCombinedLogLine } from './access-log.ts'
 import { createApp } from './app.ts'
-import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
+import { useMemoryStore } from '../test/memory-store.ts'
 
 describe('formatCombinedLogLine', () => {
   it('writes nginx combined format', () => {
@@ -51,14 +51,16 @@ describe('formatCombinedLogLine', () => {
 
 describe('attachAccessLog', () => {
   let server: Server | undefined
-  let store: WebhookStore | undefined
+  let store: WebhookStore
+  // registered first, so it runs after the server's close
+  useMemoryStore((opened) => {
+    store = opened
+  })
   afterEach(async () => {
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(null)))
-    await store?.close()
   })
 
   it('logs one line per request with the body bytes sent, streamed or not, and the auth user', async () => {
-    store = createSqliteStore({ path: ':memory:' })
     const app = createApp({ store, auth: { username: 'relay', password: 'pw' } })
     server = createServer(getRequestListener(app.fetch))
     const lines: string[] = []

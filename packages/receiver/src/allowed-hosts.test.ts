@@ -1,18 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { jobEvent } from '../test/inspector-helpers.ts'
 import { describeAllowedHosts, parseAllowedHosts, parseHostHeader } from './allowed-hosts.ts'
 import { toWebhookInput } from './intake.ts'
 import { createApp } from './app.ts'
 import type { AppOptions } from './app.ts'
-import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
+import { useMemoryStore } from '../test/memory-store.ts'
 
 const BASIC = `Basic ${btoa('ops:pw')}`
 
 describe('the Host allowlist', () => {
   let store: WebhookStore
-  beforeEach(async () => {
-    store = createSqliteStore({ path: ':memory:' })
+  useMemoryStore(async (opened) => {
+    store = opened
     await store.insert(
       toWebhookInput({
         body: Buffer.from(jobEvent({ messageId: 'first' })),
@@ -20,9 +20,6 @@ describe('the Host allowlist', () => {
         verdict: 'unchecked',
       })
     )
-  })
-  afterEach(async () => {
-    await store.close()
   })
 
   const app = (options: Partial<AppOptions> = {}) => createApp({ store, ...options })

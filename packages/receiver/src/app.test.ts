@@ -1,5 +1,5 @@
 import { EXAMPLE_EVENTS, signWebhook } from '@up42-webhooks/shared'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { createApp } from './app.ts'
 import type { AppOptions } from './app.ts'
 import { readReceiverConfig } from './config.ts'
@@ -7,6 +7,7 @@ import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
 import { createWebhookEvents } from './webhook-events.ts'
 import type { WebhookEvent } from './webhook-events.ts'
+import { useMemoryStore } from '../test/memory-store.ts'
 
 const JOB_LIVE_MESSAGE_ID = '258270de-58f8-42da-aea6-e7a07d2667f7'
 const SECRET = 'QWZTFnMEXhqZKNmu'
@@ -32,14 +33,10 @@ const post = (
 
 const dumpLines = async (res: Response) => (await res.text()).split('\n')
 
-beforeEach(() => {
-  store = createSqliteStore({ path: ':memory:' })
+useMemoryStore((opened) => {
+  store = opened
   seenEvents = []
   errors = []
-})
-
-afterEach(async () => {
-  await store.close().catch(() => {})
 })
 
 describe('createApp: the original routes', () => {
@@ -316,6 +313,7 @@ describe('createApp: the original routes', () => {
   it('streams a dump larger than one store chunk without losing or repeating lines', async () => {
     await store.close()
     store = createSqliteStore({ path: ':memory:', chunkSize: 7 })
+    onTestFinished(() => store.close())
     const app = makeApp()
     for (let i = 0; i < 50; i++) await post(app, JSON.stringify({ messageId: `m${i}`, n: i }))
     const lines = await dumpLines(await app.request('/dump-webhooks'))
@@ -619,6 +617,8 @@ describe('createApp: JSON API', () => {
     expect(await ids('event=job.status')).toEqual([2, 1])
     expect(await ids('liveMode=false')).toEqual([1])
     expect(await ids('status=FULFILLED')).toEqual([3])
+    // search is indexed in the background (about a second behind); catch up before searching
+    await store.whenSearchable?.()
     expect(await ids('q=oneatlas')).toEqual([3])
     expect(await ids('jobId=FB0DA199-01DF-4635-910D-A823AE7DC200')).toEqual([1])
     expect(await ids('orderId=86296865-9e91-4a16-9a3c-d4eaa584c03e')).toEqual([3])

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jobEvent, SECRET, startTarget } from '../test/inspector-helpers.ts'
 import { createApp } from './app.ts'
-import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
+import { useMemoryStore } from '../test/memory-store.ts'
 
 const BASIC = `Basic ${btoa('ops:pw')}`
 
@@ -82,8 +82,8 @@ describe('cross-site requests', () => {
   afterAll(async () => {
     await target.close()
   })
-  beforeEach(async () => {
-    store = createSqliteStore({ path: ':memory:' })
+  useMemoryStore(async (opened) => {
+    store = opened
     const app = createApp({ store, secret: SECRET, replayUrl: target.url })
     const res = await app.request('/receive-webhooks', {
       method: 'POST',
@@ -91,9 +91,6 @@ describe('cross-site requests', () => {
     })
     expect(res.status).toBe(200)
     target.requests.length = 0
-  })
-  afterEach(async () => {
-    await store.close()
   })
 
   for (const auth of [null, { username: 'ops', password: 'pw' }]) {

@@ -2,6 +2,7 @@ import { InvalidBodyError } from './errors.ts'
 import { parseWebhookBody, toWebhookInput } from './intake.ts'
 import type { ArrivedWebhook } from './intake.ts'
 import type { WebhookStore, WebhookSummary } from './store.ts'
+import { VERDICTS } from './verdicts.ts'
 
 export interface ImportLineError {
   /** 1-based line number in the uploaded file. */
@@ -237,7 +238,7 @@ function parseLine(line: string, maxBodyBytes: number): ArrivedWebhook {
     headers[name.toLowerCase()] = headerValue
   }
 
-  const verdict = record['verdict'] ?? 'unchecked'
+  const verdict = record['verdict'] ?? VERDICTS.unchecked
   if (typeof verdict !== 'string' || verdict === '') throw new Error('verdict must be a string')
   return {
     body,

@@ -4,6 +4,7 @@ import { InvalidBodyError } from './errors.ts'
 import { extractFields } from './extract-fields.ts'
 import { signatureVerdict } from './signature-verdict.ts'
 import type { Verdict, WebhookInput } from './store.ts'
+import { VERDICTS } from './verdicts.ts'
 
 /** A webhook as it arrived (or as an import line describes it), before intake. */
 export interface ArrivedWebhook {
@@ -114,11 +115,11 @@ export async function intakeRequest(
   const parsed = parseWebhookBody(body)
   const verdict =
     policy.secret === null
-      ? 'unchecked'
+      ? VERDICTS.unchecked
       : await signatureVerdict(headers, body, policy.secret, policy.maxAgeSeconds, policy.now)
   const accepted = policy.requireBodyDigest
-    ? verdict === 'verified'
-    : !policy.requireSignature || verdict === 'verified' || verdict === 'verified-headers-only'
+    ? verdict === VERDICTS.verified
+    : !policy.requireSignature || verdict === VERDICTS.verified || verdict === VERDICTS.headersOnly
   if (!accepted) throw new SignatureRejectedError(verdict)
   return recordOf(
     {

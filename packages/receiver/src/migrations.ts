@@ -86,6 +86,48 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
+    description:
+      'bodies and headers in their own table, the body stored once, counters for stats, search indexed in the background',
+    up(db) {
+      // A row with its raw body, a compact copy and its headers was over half a page, so every
+      // webhook took a 4 KB page of its own: the body (once) and the headers move to their own
+      // table, whose rows pack, and the compact copy goes (the dump derives it from the body;
+      // `pretty` says which bodies need it). DROP COLUMN keeps the table, its ids and
+      // sqlite_sequence, so ids are still never reused; the freed pages are reused by new rows.
+      db.exec(`
+        CREATE TABLE webhook_bodies (
+          id INTEGER PRIMARY KEY REFERENCES webhooks (id) ON DELETE CASCADE,
+          body BLOB NOT NULL,
+          headers TEXT NOT NULL
+        );
+        INSERT INTO webhook_bodies (id, body, headers) SELECT id, body, headers FROM webhooks;
+        ALTER TABLE webhooks ADD COLUMN pretty INTEGER NOT NULL DEFAULT 0;
+        UPDATE webhooks SET pretty = 1 WHERE compact IS NOT NULL;
+        ALTER TABLE webhooks DROP COLUMN compact;
+        ALTER TABLE webhooks DROP COLUMN headers;
+        ALTER TABLE webhooks DROP COLUMN body;
+        -- two values: never selective, and the id order serves liveMode filters already
+        DROP INDEX webhooks_live_mode;
+        -- /api/stats reads these instead of counting every row; kept in the write transaction
+        CREATE TABLE webhook_counts (
+          dimension TEXT NOT NULL,
+          value TEXT NOT NULL,
+          n INTEGER NOT NULL,
+          PRIMARY KEY (dimension, value)
+        ) WITHOUT ROWID;
+        INSERT INTO webhook_counts SELECT 'total', '', count(*) FROM webhooks HAVING count(*) > 0;
+        INSERT INTO webhook_counts
+          SELECT 'event', coalesce(event, '(none)'), count(*) FROM webhooks GROUP BY 2;
+        INSERT INTO webhook_counts
+          SELECT 'status', coalesce(status, '(none)'), count(*) FROM webhooks GROUP BY 2;
+        -- the search index covers webhooks up to this id; newer ones are indexed in batches
+        CREATE TABLE store_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO store_state SELECT 'search_indexed_through', coalesce(max(id), 0) FROM webhooks;
+      `)
+    },
+  },
+  {
+    version: 5,
     description: 'the outbox: deliveries to destinations (notifications, --forward-to)',
     up(db) {
       // a delivery goes with its webhook (ON DELETE CASCADE), as replay attempts do; one row per

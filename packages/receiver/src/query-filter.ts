@@ -1,5 +1,18 @@
 import type { WebhookFilter } from './store.ts'
 
+/**
+ * The query parameters every filtered view takes; the inspector page gets this list from the
+ * server (`data-filter-keys`) and keeps its URL in these.
+ */
+export const FILTER_KEYS = [
+  'event',
+  'liveMode',
+  'status',
+  'jobId',
+  'orderId',
+  'q',
+] as const satisfies readonly (keyof WebhookFilter)[]
+
 /** A query parameter that makes no sense (answered with 400). */
 export class QueryError extends Error {
   override name = 'QueryError'
@@ -14,7 +27,8 @@ export class QueryError extends Error {
  */
 export function filterFromQuery(query: Record<string, string | undefined>): WebhookFilter {
   const filter: WebhookFilter = {}
-  for (const key of ['event', 'status', 'q', 'jobId', 'orderId'] as const) {
+  for (const key of FILTER_KEYS) {
+    if (key === 'liveMode') continue
     const value = query[key]?.trim()
     if (value) filter[key] = value
   }

@@ -1,12 +1,12 @@
 import { signWebhook, verifyWebhook } from '@up42-webhooks/shared'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jobEvent, SECRET, startTarget } from '../test/inspector-helpers.ts'
 import { createApp } from './app.ts'
 import { toWebhookInput } from './intake.ts'
 import { toCurl } from './inspector/client/curl.js'
 import { HOP_BY_HOP_HEADERS } from './replay-headers.ts'
-import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
+import { useMemoryStore } from '../test/memory-store.ts'
 
 // One value per credential header, so a leak on any path shows which header leaked.
 const CREDENTIALS: Record<string, string> = {
@@ -33,13 +33,10 @@ describe('one redaction rule on every path that lets headers out', () => {
   afterAll(async () => {
     await target.close()
   })
-  beforeEach(() => {
-    store = createSqliteStore({ path: ':memory:' })
+  useMemoryStore((opened) => {
+    store = opened
     app = createApp({ store, secret: SECRET, replayUrl: target.url })
     target.requests.length = 0
-  })
-  afterEach(async () => {
-    await store.close()
   })
 
   const deliver = async (body: string, headers: Record<string, string>) => {

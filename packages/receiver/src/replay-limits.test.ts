@@ -3,13 +3,13 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { serve } from '@hono/node-server'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, jobEvent, startTarget } from '../test/inspector-helpers.ts'
 import { createApp } from './app.ts'
 import { toWebhookInput } from './intake.ts'
 import type { ResolveHost } from './replay-target.ts'
-import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
+import { useMemoryStore } from '../test/memory-store.ts'
 
 /**
  * Stands in for the network in the refusal tests: records every request the replay would have
@@ -77,13 +77,13 @@ describe('replay targets, limits and credentials', () => {
   let target: Awaited<ReturnType<typeof startTarget>>
 
   beforeAll(async () => {
-    target = await startTarget((request) => ({ status: 202, body: `got ${request.url}` }))
+    target = await startTarget((request) => ({ status: 202, body: `got ${request.path}` }))
   })
   afterAll(async () => {
     await target.close()
   })
-  beforeEach(async () => {
-    store = createSqliteStore({ path: ':memory:' })
+  useMemoryStore(async (opened) => {
+    store = opened
     await store.insert(
       toWebhookInput({
         body: Buffer.from(jobEvent({ messageId: 'replay-limits-1' })),
@@ -92,9 +92,6 @@ describe('replay targets, limits and credentials', () => {
       })
     )
     target.requests.length = 0
-  })
-  afterEach(async () => {
-    await store.close()
   })
 
   it('Should refuse link-local and metadata targets in every notation with 400, before connecting', async () => {

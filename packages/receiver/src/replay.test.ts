@@ -1,10 +1,10 @@
 import { signWebhook, verifyWebhook } from '@up42-webhooks/shared'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SECRET, startTarget } from '../test/inspector-helpers.ts'
 import { createApp } from './app.ts'
 import { toWebhookInput } from './intake.ts'
-import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
+import { useMemoryStore } from '../test/memory-store.ts'
 
 // Pretty-printed, with a U+2028 and a trailing space: any re-serialisation would change it.
 const BODY = `{\n  "event": "job.status",\n  "liveMode": true,\n  "messageId": "7d3c1f0e-1111-4a4a-9b9b-000000000001",\n  "timestamp": "2022-07-25T16:02:34Z",\n  "body": {"id": "job-42", "status": "SUCCEEDED", "note": "a\u2028b"} \n}`
@@ -18,7 +18,7 @@ describe('POST /api/webhooks/:id/replay', () => {
 
   beforeAll(async () => {
     target = await startTarget((request) =>
-      request.url.includes('fail')
+      request.path.includes('fail')
         ? { status: 503, body: 'target down for maintenance' }
         : { status: 202, body: 'accepted by target' }
     )
@@ -27,8 +27,8 @@ describe('POST /api/webhooks/:id/replay', () => {
     await target.close()
   })
 
-  beforeEach(async () => {
-    store = createSqliteStore({ path: ':memory:' })
+  useMemoryStore(async (opened) => {
+    store = opened
     app = createApp({ store, secret: SECRET, replayUrl: target.url })
     // signed an hour ago: the stored signature is valid but stale, as a day-old webhook is
     originalHeaders = {
@@ -43,9 +43,6 @@ describe('POST /api/webhooks/:id/replay', () => {
     })
     expect(res.status).toBe(200)
     target.requests.length = 0
-  })
-  afterEach(async () => {
-    await store.close()
   })
 
   const replay = (body: unknown, id = 1) =>

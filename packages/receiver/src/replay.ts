@@ -6,8 +6,13 @@ import type { ReplaySelf, ResolveHost } from './replay-target.ts'
 import { signedComponents } from './signed-components.ts'
 import type { ReplayAttemptInput, WebhookRecord } from './store.ts'
 
-export const REPLAY_MODES = ['raw', 'resign'] as const
-export type ReplayMode = (typeof REPLAY_MODES)[number]
+/**
+ * The replay modes, by meaning: the stored bytes unchanged, or re-signed with a fresh `created`.
+ * The inspector page gets this object from the server (`data-replay-modes`).
+ */
+export const REPLAY_MODE = { raw: 'raw', resign: 'resign' } as const
+export const REPLAY_MODES = Object.values(REPLAY_MODE)
+export type ReplayMode = (typeof REPLAY_MODE)[keyof typeof REPLAY_MODE]
 
 export type ReplayErrorCode =
   'NO_TARGET' | 'BAD_TARGET' | 'FORBIDDEN_TARGET' | 'BAD_MODE' | 'NO_SECRET'
@@ -92,7 +97,7 @@ function resolveReplay(options: ReplayOptions): {
   }
   const secrets = [options.secret ?? []].flat().filter((s) => s !== '')
   const secret = secrets[0] ?? null
-  if (options.mode === 'resign' && secret === null) {
+  if (options.mode === REPLAY_MODE.resign && secret === null) {
     throw new ReplayError(
       'resign needs UP42_WEBHOOK_SECRET to be configured on the receiver',
       'NO_SECRET'
@@ -131,7 +136,7 @@ export async function replayHeaders(
   now = Math.floor(Date.now() / 1000)
 ): Promise<Record<string, string>> {
   const headers = replayableHeaders(record.headers)
-  if (mode === 'raw' || secret === null) return headers
+  if (mode === REPLAY_MODE.raw || secret === null) return headers
   const components = signedComponents(headers['signature-input']) ?? [...DEFAULT_SIGNED_COMPONENTS]
   const generated = new Set(['date', 'content-digest', 'digest'])
   const supplied: Record<string, string> = {}

@@ -1,5 +1,6 @@
 import { verifyWebhook, WebhookVerificationError } from '@up42-webhooks/shared'
 import type { Verdict } from './store.ts'
+import { VERDICTS } from './verdicts.ts'
 
 /**
  * Re-verifies the forwarded UP42 signature (`headers`: lower-case names): `verified` when it
@@ -20,16 +21,16 @@ export async function signatureVerdict(
   now?: () => number
 ): Promise<Verdict> {
   if (!Object.hasOwn(headers, 'signature') && !Object.hasOwn(headers, 'signature-input')) {
-    return 'unsigned'
+    return VERDICTS.unsigned
   }
   try {
     const { bodyCovered } = await verifyWebhook(
       { headers, body },
       now === undefined ? { secret, maxAgeSeconds } : { secret, maxAgeSeconds, now: now() }
     )
-    return bodyCovered ? 'verified' : 'verified-headers-only'
+    return bodyCovered ? VERDICTS.verified : VERDICTS.headersOnly
   } catch (error) {
-    if (error instanceof WebhookVerificationError) return `invalid:${error.code}`
+    if (error instanceof WebhookVerificationError) return `${VERDICTS.invalid}:${error.code}`
     throw error
   }
 }

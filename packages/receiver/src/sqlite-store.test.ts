@@ -1,14 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { StoreError } from './errors.ts'
 import { LATEST_SCHEMA_VERSION, migrate } from './migrations.ts'
 import { describeOutboxContract } from './outbox-contract.ts'
-import { createSqliteStore } from './sqlite-store.ts'
-import { describeStoreContract, input, jobEvent } from './store-contract.ts'
+import { createSqliteStore, summaryQuery } from './sqlite-store.ts'
+import { collect, describeStoreContract, input, jobEvent } from './store-contract.ts'
 import type { WebhookStore } from './store.ts'
 
 const dirs: string[] = []
@@ -90,6 +90,56 @@ describe('createSqliteStore', () => {
     expect(commits).toEqual([1, 1])
   })
 
+  it('indexes for search after the commit, in the background: found without any call soon after', async () => {
+    const { id } = await store.insert(input(jobEvent({ jobId: 'background-job' })))
+    await vi.waitFor(
+      async () =>
+        expect((await store.list({ q: 'background-job' })).items.map((w) => w.id)).toEqual([id]),
+      { timeout: 5000, interval: 50 }
+    )
+  })
+
+  it('leaves no webhook unindexed when another connection catches up first, and indexes none twice', async () => {
+    const a = await store.insert(input(jobEvent({ jobId: 'shared-job' })))
+    // a second store on the file (another process, or the next start after a crash) finds the
+    // backlog through the watermark in the file
+    const other = createSqliteStore({ path: file })
+    try {
+      await other.whenSearchable?.()
+      expect((await other.list({ q: 'shared-job' })).items.map((w) => w.id)).toEqual([a.id])
+      const b = await store.insert(input(jobEvent({ jobId: 'shared-job' })))
+      await store.whenSearchable?.()
+      await other.whenSearchable?.()
+      for (const s of [store, other]) {
+        expect((await s.list({ q: 'shared-job' })).items.map((w) => w.id)).toEqual([b.id, a.id])
+      }
+      const fts = new Database(file, { readonly: true })
+      const hits = fts
+        .prepare('SELECT count(*) FROM webhooks_fts WHERE webhooks_fts MATCH \'"shared"\'')
+        .pluck()
+        .get()
+      fts.close()
+      expect(hits).toBe(2)
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('checkpoints the WAL into the database file from its worker, with no request waiting for it', async () => {
+    await store.close()
+    store = createSqliteStore({ path: file, checkpointIntervalMs: 20 })
+    const before = statSync(file).size
+    await Promise.all(Array.from({ length: 200 }, () => store.insert(input(jobEvent()))))
+    // the commits only appended to the WAL; the worker's checkpoint copies the pages back
+    await vi.waitFor(() => expect(statSync(file).size).toBeGreaterThan(before), {
+      timeout: 5000,
+      interval: 20,
+    })
+    const reader = new Database(file, { readonly: true })
+    expect(reader.prepare('SELECT count(*) FROM webhooks').pluck().get()).toBe(200)
+    reader.close()
+  })
+
   it('writes inserts that arrive together in one transaction (group commit)', async () => {
     const results = await Promise.all(
       Array.from({ length: 100 }, () => store.insert(input(jobEvent())))
@@ -169,11 +219,182 @@ describe('migrate', () => {
     }
   })
 
+  it('upgrades a schema v3 file in place: bodies, headers, dump lines, search, stats and ids read back as before', async () => {
+    const file = path.join(dir, 'v3.db')
+    const old = new Database(file)
+    migrate(old, { to: 3 })
+    // written as the v3 store did: the body, its compact copy (NULL when the body is one), the
+    // headers in the row, and the search index in the same transaction
+    const insert = old.prepare(
+      `INSERT INTO webhooks (received_at, body, compact, headers, remote_address, event, live_mode,
+         status, message_id, job_id, order_id, idempotency_key, dedup_key, verdict, size, sent_at)
+       VALUES (?, ?, ?, ?, '127.0.0.1', ?, 1, ?, ?, NULL, NULL, NULL, ?, 'unchecked', ?, NULL)`
+    )
+    const pretty = '{\n  "event": "job.status",\n  "messageId": "m-pretty",\n  "note": "a  b"\n}'
+    const prettyCompact = '{"event":"job.status","messageId":"m-pretty","note":"a  b"}'
+    const rows = [
+      {
+        body: EXAMPLE_EVENTS.orderLive,
+        compact: null,
+        event: 'order.status',
+        status: 'FULFILLED',
+        id: 'm-1',
+      },
+      { body: pretty, compact: prettyCompact, event: 'job.status', status: null, id: 'm-pretty' },
+      {
+        body: jobEvent({ messageId: 'm-3', status: 'FAILED' }),
+        compact: null,
+        event: 'job.status',
+        status: 'FAILED',
+        id: 'm-3',
+      },
+      {
+        body: jobEvent({ messageId: 'm-deleted' }),
+        compact: null,
+        event: 'job.status',
+        status: 'RUNNING',
+        id: 'm-deleted',
+      },
+    ]
+    for (const [i, row] of rows.entries()) {
+      const { lastInsertRowid } = insert.run(
+        1_658_766_748_000 + i,
+        Buffer.from(row.body),
+        row.compact,
+        JSON.stringify({ 'content-type': 'application/json', 'x-n': String(i) }),
+        row.event,
+        row.status,
+        row.id,
+        `m:${row.id}`,
+        Buffer.byteLength(row.body)
+      )
+      old
+        .prepare('INSERT INTO webhooks_fts (rowid, body) VALUES (?, ?)')
+        .run(lastInsertRowid, row.compact ?? row.body)
+    }
+    // the newest is deleted: its id 4 must never come back
+    old.prepare('DELETE FROM webhooks WHERE id = 4').run()
+    old.prepare('DELETE FROM webhooks_fts WHERE rowid = 4').run()
+    old.close()
+
+    const store = createSqliteStore({ path: file })
+    try {
+      const check = new Database(file, { readonly: true })
+      expect(check.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION)
+      const columns = check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('webhooks')
+      expect(columns).not.toContain('compact')
+      check.close()
+      // the dump: the compact copy for the pretty body, the body itself for the others
+      expect((await collect(store.iterateCompact())).flat()).toEqual([
+        EXAMPLE_EVENTS.orderLive,
+        prettyCompact,
+        rows[2]!.body,
+      ])
+      // the export and the API: exact bodies, bytes and headers
+      const records = await collect(store.iterate())
+      expect(records.map((r) => [r.id, r.body, r.bodyBase64, r.headers, r.size])).toEqual(
+        rows
+          .slice(0, 3)
+          .map((row, i) => [
+            i + 1,
+            row.body,
+            Buffer.from(row.body).toString('base64'),
+            { 'content-type': 'application/json', 'x-n': String(i) },
+            Buffer.byteLength(row.body),
+          ])
+      )
+      expect(await store.get(2)).toEqual(records[1])
+      expect(await store.get(4)).toBeNull()
+      // search: the rows indexed before the upgrade, and a new one after it
+      expect((await store.list({ q: 'oneatlas' })).items.map((w) => w.id)).toEqual([1])
+      expect((await store.list({ q: 'note' })).items.map((w) => w.id)).toEqual([2])
+      expect(await store.stats()).toEqual({
+        total: 3,
+        byEvent: { 'job.status': 2, 'order.status': 1 },
+        byStatus: { '(none)': 1, FAILED: 1, FULFILLED: 1 },
+      })
+      const next = await store.insert(input(jobEvent({ messageId: 'm-new', status: 'FAILED' })))
+      expect(next.id).toBe(5)
+      expect((await store.insert(input('{"messageId":"m-3"}'))).duplicate).toBe(true)
+      await store.whenSearchable?.()
+      expect((await store.list({ q: 'm-new' })).items.map((w) => w.id)).toEqual([5])
+      expect((await store.stats()).byStatus).toEqual({ '(none)': 1, FAILED: 2, FULFILLED: 1 })
+      expect(await store.delete(1)).toBe(true)
+      expect(await store.stats()).toEqual({
+        total: 3,
+        byEvent: { 'job.status': 3 },
+        byStatus: { '(none)': 1, FAILED: 2 },
+      })
+    } finally {
+      await store.close()
+    }
+  })
+
   it('refuses a file whose schema is newer than this code', () => {
     const file = path.join(dir, 'new.db')
     const db = new Database(file)
     db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`)
     db.close()
     expect(() => createSqliteStore({ path: file })).toThrow(/newer than this receiver/)
+  })
+})
+
+describe('summaryQuery: every filter the API runs has an index or stops early in id order', () => {
+  // the plans SQLite picks for the file schema (no ANALYZE statistics: the plans hold at any size)
+  const db = new Database(':memory:')
+  migrate(db)
+  const plan = (filter: Parameters<typeof summaryQuery>[0], order: 'ASC' | 'DESC') => {
+    const { sql, params } = summaryQuery(filter, order)
+    return db
+      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(...params, 50)
+      .map((row) => (row as { detail: string }).detail)
+      .join('; ')
+  }
+
+  it.each([
+    ['event', { event: 'job.status' }, 'webhooks_event'],
+    ['status', { status: 'FAILED' }, 'webhooks_status'],
+    ['jobId', { jobId: 'j' }, 'webhooks_job_id'],
+    ['orderId', { orderId: 'o' }, 'webhooks_order_id'],
+    ['event and status', { event: 'job.status', status: 'FAILED' }, 'webhooks_'],
+    ['q', { q: 'oneatlas' }, 'VIRTUAL TABLE INDEX'],
+  ] as const)(
+    'uses an index for %s, newest and oldest first, sorting nothing',
+    (_, filter, index) => {
+      for (const order of ['DESC', 'ASC'] as const) {
+        const detail = plan(filter, order)
+        expect(detail).toContain(index)
+        expect(detail).not.toContain('TEMP B-TREE')
+      }
+    }
+  )
+
+  it('looks up both indexes for a job-or-order timeline', () => {
+    const detail = plan({ jobOrOrderId: 'x' }, 'ASC')
+    expect(detail).toContain('webhooks_job_id')
+    expect(detail).toContain('webhooks_order_id')
+  })
+
+  it.each([
+    ['no filter', {}],
+    ['liveMode (two values: no index pays)', { liveMode: true }],
+    ['a cursor', { before: 1000 }],
+    ['since', { since: 1000 }],
+  ] as const)('walks the ids in order for %s, sorting nothing', (_, filter) => {
+    for (const order of ['DESC', 'ASC'] as const) {
+      const detail = plan(filter, order)
+      expect(detail).toMatch(/SCAN webhooks|SEARCH webhooks USING INTEGER PRIMARY KEY/)
+      expect(detail).not.toContain('TEMP B-TREE')
+    }
+  })
+
+  it('finds a duplicate through the dedup index, not a scan', () => {
+    const detail = db
+      .prepare('EXPLAIN QUERY PLAN SELECT id FROM webhooks WHERE dedup_key = ?')
+      .all('m:x')
+      .map((row) => (row as { detail: string }).detail)
+      .join('; ')
+    expect(detail).toContain('webhooks_dedup_key')
   })
 })

@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3'
+import { compactJson } from './compact-json.ts'
 import { StoreError } from './errors.ts'
 import { migrate } from './migrations.ts'
 import { DELIVERY_STATES, MAX_PAGE_SIZE } from './store.ts'
+import { startWalCheckpointer } from './wal-checkpointer.ts'
+import type { WalCheckpointer } from './wal-checkpointer.ts'
 import type { StoreErrorCode } from './errors.ts'
 import type {
   Delivery,
@@ -36,6 +39,11 @@ export interface SqliteStoreOptions {
   chunkBytes?: number
   /** How long a write waits for another connection's lock before failing `BUSY`. Default 5000. */
   busyTimeoutMs?: number
+  /**
+   * How often a worker thread checkpoints the WAL into the database file (a file path only).
+   * Default 1000 ms; 0 leaves it to SQLite, inside the commit that crosses 1000 pages.
+   */
+  checkpointIntervalMs?: number
   /** Called after each group commit with the number of inserts it made durable (metrics). */
   onCommit?: (batchSize: number) => void
 }
@@ -46,6 +54,16 @@ const NONE = '(none)'
 const SUMMARY_COLUMNS =
   'id, received_at, event, live_mode, status, message_id, job_id, order_id, delivery_count, verdict, size'
 const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, body, headers, remote_address, idempotency_key`
+// bodies and headers live in webhook_bodies (schema v4): rows of webhooks stay small and pack
+const WITH_BODIES = 'webhooks JOIN webhook_bodies USING (id)'
+const SEARCH_WATERMARK = 'search_indexed_through'
+/**
+ * Webhooks indexed for search per transaction: bounds how long one batch holds the thread
+ * (~2 ms). FTS5 costs ~118 µs per webhook indexed alone, ~19 µs in batches of 64, ~15 in 512.
+ */
+const SEARCH_BATCH = 128
+/** How soon after a commit the search index catches up (searches see a webhook by then). */
+const SEARCH_DELAY_MS = 200
 
 interface SummaryRow {
   id: number
@@ -84,8 +102,7 @@ interface ReplayRow {
 interface PreparedRow {
   received_at: number
   body: Buffer
-  compact: string | null
-  fts: string
+  pretty: number
   headers: string
   remote_address: string | null
   event: string | null
@@ -156,8 +173,7 @@ function prepareRow(input: WebhookInput): PreparedRow {
   return {
     received_at: input.receivedAt,
     body: Buffer.from(body),
-    compact: input.compactBody,
-    fts: input.compactBody ?? body.toString('utf8'),
+    pretty: input.compactBody === null ? 0 : 1,
     headers: JSON.stringify(input.headers),
     remote_address: input.remoteAddress,
     event: fields.event,
@@ -207,6 +223,25 @@ function whereClause(filter: IterateOptions, params: unknown[]): string[] {
   return clauses
 }
 
+/**
+ * The query behind `list` (`DESC`, `before` = its cursor) and `listArrivals` (`ASC`): exported
+ * so a test can hold each filter's `EXPLAIN QUERY PLAN` to an index.
+ */
+export function summaryQuery(
+  filter: IterateOptions & { before?: number },
+  order: 'ASC' | 'DESC',
+  columns = SUMMARY_COLUMNS
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = []
+  const clauses = whereClause(filter, params)
+  if (filter.before !== undefined) {
+    clauses.push('id < ?')
+    params.push(filter.before)
+  }
+  const where = clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`
+  return { sql: `SELECT ${columns} FROM webhooks ${where} ORDER BY id ${order} LIMIT ?`, params }
+}
+
 function storeErrorCode(error: unknown): StoreErrorCode {
   const code = String((error as { code?: unknown }).code)
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return 'BUSY'
@@ -232,7 +267,13 @@ function asStoreError(error: unknown, action: string): StoreError {
  *   file cannot be opened or its schema is newer than ours.
  */
 export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
-  const { chunkSize = 128, chunkBytes = 1024 * 1024, busyTimeoutMs = 5000, onCommit } = options
+  const {
+    chunkSize = 128,
+    chunkBytes = 1024 * 1024,
+    busyTimeoutMs = 5000,
+    checkpointIntervalMs = 1000,
+    onCommit,
+  } = options
   let db!: Database.Database
   let scanner!: Database.Database
   // Two processes opening one new file at once can meet SQLITE_BUSY that no busy handler waits
@@ -256,6 +297,23 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     }
   }
 
+  let checkpointer: WalCheckpointer | null = null
+  if (options.path !== ':memory:' && checkpointIntervalMs > 0) {
+    // the WAL is copied back from another thread; a commit never stops to do it
+    db.pragma('wal_autocheckpoint = 0')
+    // after a checkpoint the WAL restarts from its start; this trims what a burst left behind
+    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`)
+    checkpointer = startWalCheckpointer({
+      path: options.path,
+      intervalMs: checkpointIntervalMs,
+      busyTimeoutMs,
+      // SQLite checkpoints inside commits again: slower, but the WAL stays bounded
+      onFailure: () => {
+        if (!closed) db.pragma('wal_autocheckpoint = 1000')
+      },
+    })
+  }
+
   const findDuplicate = db.prepare<[string], { id: number }>(
     'SELECT id FROM webhooks WHERE dedup_key = ?'
   )
@@ -263,20 +321,43 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     `UPDATE webhooks SET delivery_count = delivery_count + 1, last_delivery_at = ? WHERE id = ?
      RETURNING ${SUMMARY_COLUMNS}`
   )
-  const insertWebhook = db.prepare<Omit<PreparedRow, 'fts' | 'deliveries'>>(
-    `INSERT INTO webhooks (received_at, body, compact, headers, remote_address, event, live_mode,
+  const insertWebhook = db.prepare<Omit<PreparedRow, 'body' | 'headers' | 'deliveries'>>(
+    `INSERT INTO webhooks (received_at, pretty, remote_address, event, live_mode,
        status, message_id, job_id, order_id, idempotency_key, dedup_key, verdict, size, sent_at)
-     VALUES (@received_at, @body, @compact, @headers, @remote_address, @event, @live_mode,
+     VALUES (@received_at, @pretty, @remote_address, @event, @live_mode,
        @status, @message_id, @job_id, @order_id, @idempotency_key, @dedup_key, @verdict, @size,
        @sent_at)`
+  )
+  const insertBody = db.prepare<[number, Buffer, string]>(
+    'INSERT INTO webhook_bodies (id, body, headers) VALUES (?, ?, ?)'
   )
   const insertFts = db.prepare<[number | bigint, string]>(
     'INSERT INTO webhooks_fts (rowid, body) VALUES (?, ?)'
   )
   const selectRecord = db.prepare<[number], RecordRow>(
-    `SELECT ${RECORD_COLUMNS} FROM webhooks WHERE id = ?`
+    `SELECT ${RECORD_COLUMNS} FROM ${WITH_BODIES} WHERE id = ?`
   )
-  const deleteWebhook = db.prepare<[number]>('DELETE FROM webhooks WHERE id = ?')
+  const deleteWebhook = db.prepare<[number], { event: string | null; status: string | null }>(
+    'DELETE FROM webhooks WHERE id = ? RETURNING event, status'
+  )
+  const addCount = db.prepare<[string, string, number]>(
+    `INSERT INTO webhook_counts (dimension, value, n) VALUES (?, ?, ?)
+     ON CONFLICT DO UPDATE SET n = n + excluded.n`
+  )
+  const dropEmptyCounts = db.prepare('DELETE FROM webhook_counts WHERE n <= 0')
+  const selectCounts = db.prepare<[], { dimension: string; value: string; n: number }>(
+    'SELECT dimension, value, n FROM webhook_counts'
+  )
+  const selectWatermark = db.prepare<[string], { value: number }>(
+    'SELECT value FROM store_state WHERE key = ?'
+  )
+  const setWatermark = db.prepare<[string, number]>(
+    'INSERT OR REPLACE INTO store_state (key, value) VALUES (?, ?)'
+  )
+  const selectUnindexed = db.prepare<[number, number], [number, Buffer, number]>(
+    `SELECT id, body, pretty FROM ${WITH_BODIES} WHERE id > ? ORDER BY id LIMIT ?`
+  )
+  selectUnindexed.raw(true)
   const deleteFts = db.prepare<[number]>('DELETE FROM webhooks_fts WHERE rowid = ?')
   const selectWebhookExists = db.prepare<[number], { id: number }>(
     'SELECT id FROM webhooks WHERE id = ?'
@@ -319,9 +400,9 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
         }
       }
     }
-    const { fts, deliveries, ...columns } = row
+    const { body, headers, deliveries, ...columns } = row
     const id = Number(insertWebhook.run(columns).lastInsertRowid)
-    insertFts.run(id, fts)
+    insertBody.run(id, body, headers)
     for (const delivery of deliveries) {
       const due = delivery.notBefore ?? row.received_at
       insertDelivery.run(id, delivery.destination, delivery.kind, row.received_at, due)
@@ -338,9 +419,23 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   // to busy_timeout for another process that holds it. A deferred transaction reads first
   // (the dedup lookup) and then upgrades, which fails at once with SQLITE_BUSY when another
   // connection wrote in between: busy_timeout cannot help a stale read snapshot.
-  const writeBatchTransaction = db.transaction((batch: readonly Pending[]) =>
-    batch.map((p) => writeOne(p.row))
-  )
+  const writeBatchTransaction = db.transaction((batch: readonly Pending[]) => {
+    const results = batch.map((p) => writeOne(p.row))
+    // the counters of /api/stats, summed per group: one upsert per distinct value
+    const deltas = new Map<string, number>()
+    for (const [i, result] of results.entries()) {
+      if (result.duplicate) continue
+      const { event, status } = batch[i]!.row
+      for (const key of ['total\0', `event\0${event ?? NONE}`, `status\0${status ?? NONE}`]) {
+        deltas.set(key, (deltas.get(key) ?? 0) + 1)
+      }
+    }
+    for (const [key, n] of deltas) {
+      const [dimension, value] = key.split('\0') as [string, string]
+      addCount.run(dimension, value, n)
+    }
+    return results
+  })
   const writeBatch = (batch: readonly Pending[]) => writeBatchTransaction.immediate(batch)
 
   let queue: Pending[] = []
@@ -382,8 +477,66 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       return
     }
     onCommit?.(batch.length)
+    scheduleIndexing()
     batch.forEach((pending, i) => pending.resolve(results[i]!))
   }
+
+  // Full-text indexing after the commit, in batches: FTS5 writes a segment per transaction, so
+  // indexing inside each small request transaction cost a fifth of the write path. Searches see
+  // a webhook SEARCH_DELAY_MS (plus the batches before it) after it was acknowledged; the
+  // watermark is committed with the index, so a crash leaves nothing unindexed for good.
+  let indexTimer: NodeJS.Timeout | null = null
+  const indexBatchTransaction = db.transaction((limit: number) => {
+    // read under the write lock: another process on this file may have indexed meanwhile
+    const indexedThrough = selectWatermark.get(SEARCH_WATERMARK)?.value ?? 0
+    const rows = selectUnindexed.all(indexedThrough, limit)
+    for (const [id, body, pretty] of rows) {
+      const text = body.toString('utf8')
+      insertFts.run(id, pretty === 1 ? compactJson(text) : text)
+    }
+    if (rows.length > 0) setWatermark.run(SEARCH_WATERMARK, rows[rows.length - 1]![0])
+    return rows
+  })
+  /** Indexes up to `limit` webhooks; false when none was left. */
+  function indexBatch(limit: number): boolean {
+    // No fsync of its own: the index (with its watermark) rebuilds from the webhooks if power
+    // fails before the next webhook commit syncs the WAL; nothing acknowledged rests on it.
+    db.pragma('synchronous = NORMAL')
+    try {
+      return indexBatchTransaction.immediate(limit).length === limit
+    } finally {
+      db.pragma('synchronous = FULL')
+    }
+  }
+  function scheduleIndexing(delay = SEARCH_DELAY_MS): void {
+    if (indexTimer !== null || closed) return
+    indexTimer = setTimeout(() => {
+      indexTimer = null
+      let more = false
+      try {
+        more = indexBatch(SEARCH_BATCH)
+      } catch (error) {
+        // BUSY (another process writes) or a failing disk: try again later, nothing is lost
+        toStoreError(error, 'index the webhooks for search')
+        more = true
+      }
+      // the rest of a backlog in turns, so requests get the thread between batches
+      if (more) scheduleIndexing(1)
+    }, delay)
+    indexTimer.unref()
+  }
+  function indexEverything(): void {
+    if (indexTimer !== null) clearTimeout(indexTimer)
+    indexTimer = null
+    try {
+      while (indexBatch(4096));
+    } catch (error) {
+      throw toStoreError(error, 'index the webhooks for search')
+    }
+  }
+
+  // a backlog from before a crash or an upgrade is indexed in turns from the start
+  scheduleIndexing(0)
 
   function ensureOpen(): void {
     if (closed) throw new StoreError('CLOSED', 'the store is closed')
@@ -401,7 +554,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       ensureOpen()
       const params: unknown[] = []
       const clauses = whereClause({ ...options, since }, params)
-      const sql = `SELECT ${columns} FROM webhooks WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ?`
+      const sql = `SELECT ${columns} FROM ${WITH_BODIES} WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ?`
       // One short query per chunk: no read transaction stays open while the client reads
       // slowly. Rows are stepped one by one and the chunk ends at the row that reaches
       // chunkBytes: 128 rows of 1 MiB would otherwise be read at once, several copies each.
@@ -464,16 +617,10 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     async list(filter = {}, page = {}) {
       ensureOpen()
       const limit = Math.min(Math.max(1, page.limit ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
-      const params: unknown[] = []
-      const clauses = whereClause(filter, params)
-      if (page.cursor !== undefined && page.cursor !== null) {
-        clauses.push('id < ?')
-        params.push(Number(page.cursor))
-      }
-      const where = clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`
-      const rows = statement(
-        `SELECT ${SUMMARY_COLUMNS} FROM webhooks ${where} ORDER BY id DESC LIMIT ?`
-      ).all(...params, limit + 1) as SummaryRow[]
+      const cursor =
+        page.cursor === undefined || page.cursor === null ? {} : { before: Number(page.cursor) }
+      const { sql, params } = summaryQuery({ ...filter, ...cursor }, 'DESC')
+      const rows = statement(sql).all(...params, limit + 1) as SummaryRow[]
       const items = rows.slice(0, limit).map(toSummary)
       const nextCursor = rows.length > limit ? String(items[items.length - 1]!.id) : null
       return { items, nextCursor } satisfies Page
@@ -482,15 +629,12 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     async listArrivals(options = {}) {
       ensureOpen()
       const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
-      const params: unknown[] = []
-      const clauses = whereClause(options, params)
-      const where = clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`
+      const query = summaryQuery(options, 'ASC', `${SUMMARY_COLUMNS}, sent_at`)
       // summary columns only: the bodies (1 MiB each, possibly) are never read into memory
       try {
-        const rows = statement(
-          `SELECT ${SUMMARY_COLUMNS}, sent_at FROM webhooks ${where} ORDER BY id LIMIT ?`,
-          scanner
-        ).all(...params, limit) as (SummaryRow & { sent_at: string | null })[]
+        const rows = statement(query.sql, scanner).all(...query.params, limit) as (SummaryRow & {
+          sent_at: string | null
+        })[]
         return rows.map((row) => ({ ...toSummary(row), timestamp: row.sent_at }))
       } catch (error) {
         throw toStoreError(error, 'read the webhooks')
@@ -509,23 +653,33 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     },
 
     async *iterateCompact(options = {}) {
-      const columns = 'id, coalesce(compact, CAST(body AS TEXT))'
-      const sizeOf = (row: [number, string]) => row[1].length
-      for await (const rows of chunks<[number, string]>(columns, options, true, sizeOf)) {
+      // the body is stored once: a pretty-printed one is made compact here, as the intake did
+      const columns = 'id, CAST(body AS TEXT), pretty'
+      const sizeOf = (row: [number, string, number]) => {
+        if (row[2] === 1) row[1] = compactJson(row[1])
+        return row[1].length
+      }
+      for await (const rows of chunks<[number, string, number]>(columns, options, true, sizeOf)) {
         yield rows.map((row) => row[1])
       }
     },
 
     async stats() {
       ensureOpen()
-      const total = (statement('SELECT count(*) AS n FROM webhooks').get() as { n: number }).n
-      const group = (column: string): Record<string, number> => {
-        const rows = statement(
-          `SELECT coalesce(${column}, '${NONE}') AS k, count(*) AS n FROM webhooks GROUP BY 1 ORDER BY 1`
-        ).all() as { k: string; n: number }[]
-        return Object.fromEntries(rows.map((r) => [r.k, r.n]))
+      const stats: WebhookStats = { total: 0, byEvent: {}, byStatus: {} }
+      // ordered by the primary key (dimension, value), as GROUP BY … ORDER BY was
+      for (const { dimension, value, n } of selectCounts.all()) {
+        if (dimension === 'total') stats.total = n
+        else if (dimension === 'event') stats.byEvent[value] = n
+        else if (dimension === 'status') stats.byStatus[value] = n
       }
-      return { total, byEvent: group('event'), byStatus: group('status') } satisfies WebhookStats
+      return stats
+    },
+
+    async whenSearchable() {
+      ensureOpen()
+      flush()
+      indexEverything()
     },
 
     async delete(id) {
@@ -533,9 +687,15 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       try {
         return db
           .transaction(() => {
-            const deleted = deleteWebhook.run(id).changes > 0
-            if (deleted) deleteFts.run(id)
-            return deleted
+            const deleted = deleteWebhook.get(id)
+            if (deleted === undefined) return false
+            // not yet indexed for search: the FTS delete finds nothing, which is fine
+            deleteFts.run(id)
+            addCount.run('total', '', -1)
+            addCount.run('event', deleted.event ?? NONE, -1)
+            addCount.run('status', deleted.status ?? NONE, -1)
+            dropEmptyCounts.run()
+            return true
           })
           .immediate()
       } catch (error) {
@@ -550,6 +710,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
           .transaction(() => {
             const { changes } = statement('DELETE FROM webhooks').run()
             statement('DELETE FROM webhooks_fts').run()
+            statement('DELETE FROM webhook_counts').run()
             return changes
           })
           .immediate()
@@ -588,7 +749,15 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     async close() {
       if (closed) return
       flush()
+      // what is left of the backlog (about SEARCH_DELAY_MS of webhooks); else the next open does it
+      try {
+        indexEverything()
+      } catch {
+        // the webhooks are committed; the next open indexes them
+      }
       closed = true
+      // before the writer: the last connection to close checkpoints and removes the WAL
+      await checkpointer?.close()
       if (scanner !== db) scanner.close()
       db.close()
     },

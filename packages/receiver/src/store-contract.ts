@@ -193,6 +193,8 @@ export function describeStoreContract(name: string, subject: StoreUnderTest): vo
       await store.insert(input(EXAMPLE_EVENTS.jobTest))
       await store.insert(input(EXAMPLE_EVENTS.jobLive))
       await store.insert(input(EXAMPLE_EVENTS.orderLive))
+      // a store may index for search in the background: wait until these are searchable
+      await store.whenSearchable?.()
       const ids = async (q: string) => (await store.list({ q })).items.map((w) => w.id)
       expect(await ids('oneatlas')).toEqual([3])
       expect(await ids('FULFIL')).toEqual([3])

@@ -254,6 +254,13 @@ export interface WebhookStore extends OutboxStore {
    */
   iterateCompact(options?: IterateOptions): AsyncIterable<string[]>
   stats(): Promise<WebhookStats>
+  /**
+   * Resolves once every webhook acknowledged before the call is found by `q`. A store that
+   * indexes for search in the background (SQLite: about a second behind the acknowledgement)
+   * catches up here; one that indexes in the write transaction need not implement it. Tests and
+   * benchmarks call it before a search; the API does not (searches may lag by about a second).
+   */
+  whenSearchable?(): Promise<void>
   /** True if it existed. Its replay attempts and deliveries go with it. */
   delete(id: number): Promise<boolean>
   /** Deletes every webhook; ids are still never reused. Resolves with how many were deleted. */

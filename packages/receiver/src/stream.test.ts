@@ -1,23 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { jobEvent, readSse } from '../test/inspector-helpers.ts'
 import { createApp } from './app.ts'
-import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
 import { createWebhookEvents } from './webhook-events.ts'
 import type { WebhookEvents } from './webhook-events.ts'
+import { useMemoryStore } from '../test/memory-store.ts'
 
 describe('GET /api/stream', () => {
   let store: WebhookStore
   let events: WebhookEvents
   let app: ReturnType<typeof createApp>
 
-  beforeEach(() => {
-    store = createSqliteStore({ path: ':memory:' })
+  useMemoryStore((opened) => {
+    store = opened
     events = createWebhookEvents()
     app = createApp({ store, events })
-  })
-  afterEach(async () => {
-    await store.close()
   })
 
   const post = (body: string) =>

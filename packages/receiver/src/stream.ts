@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { WebhookFilter, WebhookRecord, WebhookStore, WebhookSummary } from './store.ts'
+import { STREAM_EVENTS } from './webhook-events.ts'
 import type { WebhookEvent, WebhookEvents } from './webhook-events.ts'
 
 export interface StreamOptions {
@@ -69,7 +70,7 @@ export function streamWebhooks(c: Context, options: StreamOptions): Response {
         for await (const record of store.iterate({ ...filter, since })) {
           if (stream.aborted) return
           await stream.writeSSE({
-            event: 'webhook',
+            event: STREAM_EVENTS.stored,
             id: String(record.id),
             data: JSON.stringify(summaryOf(record)),
           })
@@ -79,7 +80,7 @@ export function streamWebhooks(c: Context, options: StreamOptions): Response {
       const head =
         since === null ? ((await store.list({}, { limit: 1 })).items[0]?.id ?? 0) : lastSent
       await stream.writeSSE({
-        event: 'ready',
+        event: STREAM_EVENTS.ready,
         id: String(head),
         retry: RETRY_MS,
         data: JSON.stringify({ lastId: head }),
@@ -109,16 +110,20 @@ function toMessage(event: WebhookEvent, filter: WebhookFilter) {
   switch (event.type) {
     case 'stored':
       if (!matchesFilter(event.webhook, filter)) return null
-      return { event: 'webhook', id: String(event.webhook.id), data: JSON.stringify(event.webhook) }
+      return {
+        event: STREAM_EVENTS.stored,
+        id: String(event.webhook.id),
+        data: JSON.stringify(event.webhook),
+      }
     case 'duplicate':
       if (!matchesFilter(event.webhook, filter)) return null
-      return { event: 'delivery', data: JSON.stringify(event.webhook) }
+      return { event: STREAM_EVENTS.duplicate, data: JSON.stringify(event.webhook) }
     case 'deleted':
-      return { event: 'deleted', data: JSON.stringify({ id: event.id }) }
+      return { event: STREAM_EVENTS.deleted, data: JSON.stringify({ id: event.id }) }
     case 'cleared':
-      return { event: 'cleared', data: JSON.stringify({ count: event.count }) }
+      return { event: STREAM_EVENTS.cleared, data: JSON.stringify({ count: event.count }) }
     case 'delivery-state':
-      return { event: 'delivery-state', data: JSON.stringify(event.delivery) }
+      return { event: STREAM_EVENTS.deliveryState, data: JSON.stringify(event.delivery) }
   }
 }
 

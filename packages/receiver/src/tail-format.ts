@@ -1,4 +1,5 @@
 import type { WebhookSummary } from './store.ts'
+import { VERDICTS } from './verdicts.ts'
 
 const COLORS = { dim: 2, red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36 } as const
 type Color = keyof typeof COLORS
@@ -23,11 +24,11 @@ export function formatTailLine(
     : webhook.orderId
       ? `order ${webhook.orderId}`
       : ''
-  const verdict = webhook.verdict.startsWith('invalid')
+  const verdict = webhook.verdict.startsWith(VERDICTS.invalid)
     ? paint('red', webhook.verdict)
-    : webhook.verdict === 'verified'
+    : webhook.verdict === VERDICTS.verified
       ? paint('green', webhook.verdict)
-      : webhook.verdict === 'verified-headers-only'
+      : webhook.verdict === VERDICTS.headersOnly
         ? paint('yellow', webhook.verdict)
         : paint('dim', webhook.verdict)
   const parts = [

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, jobEvent } from '../test/inspector-helpers.ts'
-import { runPnpm } from '../test/run-pnpm.ts'
+import { runPnpmInRepo } from '../test/receiver-process.ts'
 import { createApp } from './app.ts'
 import { toWebhookInput } from './intake.ts'
 import { createSqliteStore } from './sqlite-store.ts'
@@ -155,7 +155,7 @@ describe('pnpm tail (src/tail.ts) against a real receiver', { timeout: 60_000 },
   it.each(['tail -- --help', 'tail --help'])(
     'Should print its usage, naming the command to type, and exit 0: pnpm %s',
     async (command) => {
-      const run = await runPnpm(command.split(' '))
+      const run = await runPnpmInRepo(command.split(' '))
       expect(run.code).toBe(0)
       expect(run.stdout).toContain('Usage: npx -y pnpm@10.34.9 tail -- [options]\n')
       expect(run.stdout).toContain('--json')

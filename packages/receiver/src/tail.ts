@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { FollowError, followStream } from './sse-client.ts'
 import type { WebhookSummary } from './store.ts'
 import { formatTailLine } from './tail-format.ts'
+import { STREAM_EVENTS } from './webhook-events.ts'
 
 // `npx -y pnpm@10.34.9 tail -- --url http://127.0.0.1:9888 --json --status FAILED`:
 // follows the receiver's live stream in a terminal.
@@ -92,13 +93,15 @@ try {
       else process.stderr.write(`tail: ${status.error}; reconnecting in ${status.delayMs} ms\n`)
     },
     onMessage: (message) => {
-      if (message.event !== 'webhook' && message.event !== 'delivery') return
+      if (message.event !== STREAM_EVENTS.stored && message.event !== STREAM_EVENTS.duplicate)
+        return
       const webhook = JSON.parse(message.data) as WebhookSummary
       if (args.json) {
-        if (message.event === 'webhook') process.stdout.write(`${JSON.stringify(webhook)}\n`)
+        if (message.event === STREAM_EVENTS.stored)
+          process.stdout.write(`${JSON.stringify(webhook)}\n`)
       } else {
         process.stdout.write(
-          `${formatTailLine(webhook, { color, duplicate: message.event === 'delivery' })}\n`
+          `${formatTailLine(webhook, { color, duplicate: message.event === STREAM_EVENTS.duplicate })}\n`
         )
       }
     },

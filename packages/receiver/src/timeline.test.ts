@@ -1,18 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { jobEvent } from '../test/inspector-helpers.ts'
 import { createApp } from './app.ts'
-import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
+import { useMemoryStore } from '../test/memory-store.ts'
 
 describe('GET /api/timeline', () => {
   let store: WebhookStore
   let app: ReturnType<typeof createApp>
-  beforeEach(() => {
-    store = createSqliteStore({ path: ':memory:' })
+  useMemoryStore((opened) => {
+    store = opened
     app = createApp({ store })
-  })
-  afterEach(async () => {
-    await store.close()
   })
 
   const post = (body: string) =>

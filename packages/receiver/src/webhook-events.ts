@@ -54,3 +54,18 @@ export function createWebhookEvents(
     },
   }
 }
+
+/**
+ * The server-sent event name of each live event on `/api/stream` (`ready` starts the live part).
+ * The inspector page gets this object from the server (`data-stream-events`) and `pnpm tail` reads
+ * it too, so the names live here only.
+ */
+export const STREAM_EVENTS = {
+  stored: 'webhook',
+  duplicate: 'delivery',
+  deleted: 'deleted',
+  cleared: 'cleared',
+  /** A delivery to a destination changed state (data: the Delivery). */
+  deliveryState: 'delivery-state',
+  ready: 'ready',
+} as const

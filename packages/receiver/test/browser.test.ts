@@ -1,15 +1,15 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { signWebhook, verifyWebhook } from '@up42-webhooks/shared'
+import type { RunningProgram } from '@up42-webhooks/test-support'
 import { chromium } from 'playwright-core'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, startTarget } from './inspector-helpers.ts'
+import { startReceiver } from './receiver-process.ts'
 
 const PACKAGE_DIR = join(import.meta.dirname, '..')
 const ARTIFACTS = join(PACKAGE_DIR, '..', '..', 'test-artifacts')
@@ -64,7 +64,7 @@ async function startRelay(receiverUrl: () => string, auth: { username: string; p
 
 describe('the inspector in a real browser against a real receiver', { timeout: 120_000 }, () => {
   let dir: string
-  let receiver: ChildProcessWithoutNullStreams
+  let receiver: RunningProgram
   let baseUrl: string
   let target: Awaited<ReturnType<typeof startTarget>>
   let relay: Awaited<ReturnType<typeof startRelay>>
@@ -120,11 +120,8 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
     dir = mkdtempSync(join(tmpdir(), 'inspector-browser-'))
     target = await startTarget(() => ({ status: 200, body: '{"received":true}' }))
     relay = await startRelay(() => baseUrl, USER)
-    receiver = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--quiet'], {
-      cwd: PACKAGE_DIR,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        PORT: '0',
+    receiver = await startReceiver(
+      {
         HOST: '127.0.0.1',
         RECEIVER_DB: join(dir, 'webhooks.db'),
         RECEIVER_USER: USER.username,
@@ -132,11 +129,10 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
         UP42_WEBHOOK_SECRET: SECRET,
         REPLAY_URL: target.url,
       },
-    })
-    let log = ''
-    receiver.stderr.on('data', (chunk: Buffer) => (log += chunk))
-    receiver.stdout.on('data', (chunk: Buffer) => (log += chunk))
-    baseUrl = await eventually(() => /listening on (http:\/\/\S+)/.exec(log)?.[1], 60_000)
+      ['--quiet'],
+      { timeoutMs: 60_000 }
+    )
+    baseUrl = receiver.url
 
     // History from before the page was opened.
     await send(job(OTHER_JOB, 'PENDING', 1, false))
@@ -170,7 +166,7 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
 
   afterAll(async () => {
     await context?.close()
-    receiver?.kill('SIGKILL')
+    await receiver?.stop()
     await target?.close()
     await relay?.close()
     if (dir) rmSync(dir, { recursive: true, force: true })

@@ -1,54 +1,43 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
+import {
+  createTempDir,
+  startProgram,
+  type RunningProgram,
+  type TempDir,
+} from '@up42-webhooks/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUNDLE_MAIN, bundleReceiver } from '../scripts/bundle.ts'
 import { DEFAULT_DB_PATH } from '../src/config.ts'
-import { REPO_DIR, runPnpm } from './run-pnpm.ts'
+import { REPO_DIR, runPnpmInRepo } from './receiver-process.ts'
 
 const TIMEOUT_MS = 90_000
 
 describe('the production bundle (pnpm build, then plain node)', () => {
-  let dir: string
-  let child: ChildProcess | undefined
+  let dir: TempDir
+  let bundle: RunningProgram | undefined
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'receiver-bundle-'))
+    dir = await createTempDir('receiver-bundle-')
     const outputs = await bundleReceiver()
     expect(outputs.map((file) => path.basename(file))).toEqual(['main.mjs'])
   }, TIMEOUT_MS)
 
-  afterAll(() => {
-    child?.kill('SIGKILL')
-    rmSync(dir, { recursive: true, force: true })
+  afterAll(async () => {
+    await bundle?.stop()
+    await dir.remove()
   })
 
   it(
     'serves /ping, the inspector page and its assets, stores a POST, and exits 0 on SIGTERM',
     async () => {
       // no --import tsx: every TypeScript file, @up42-webhooks/shared included, must be in the bundle
-      child = spawn(process.execPath, [BUNDLE_MAIN, '--port', '0', '--quiet'], {
+      bundle = await startProgram(process.execPath, [BUNDLE_MAIN, '--port', '0', '--quiet'], {
         // another folder than the package's, so nothing is found relative to the working directory
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? '', RECEIVER_DB: path.join(dir, 'webhooks.db') },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: dir.path,
+        dropEnv: /^(?!PATH$)/,
+        env: { RECEIVER_DB: dir.file('webhooks.db') },
       })
-      let out = ''
-      let err = ''
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
-      const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-        child!.once('exit', (code, signal) => resolve({ code, signal }))
-      )
-      const url = await new Promise<string>((resolve, reject) => {
-        child!.stdout!.on('data', () => {
-          const match = /listening on (http:\/\/\S+)/.exec(out)
-          if (match) resolve(match[1]!)
-        })
-        void exit.then(({ code }) => reject(new Error(`bundle exited ${code}: ${err}`)))
-      })
+      const { url, child } = bundle
 
       const ping = await fetch(`${url}/ping`)
       expect([ping.status, await ping.text()]).toEqual([200, 'PONG'])
@@ -78,9 +67,9 @@ describe('the production bundle (pnpm build, then plain node)', () => {
       )
 
       child.kill('SIGTERM')
-      expect(await exit).toEqual({ code: 0, signal: null })
-      expect(out).toContain('database closed, bye')
-      expect(err).toBe('')
+      expect(await bundle.exited).toEqual({ code: 0, signal: null })
+      expect(bundle.stdout()).toContain('database closed, bye')
+      expect(bundle.stderr()).toBe('')
     },
     TIMEOUT_MS
   )
@@ -91,7 +80,7 @@ describe('pnpm start, as the README spells it', () => {
   it.each(['start -- --help', 'start --help', '--filter @up42-webhooks/receiver start -- --help'])(
     'pnpm %s: prints the usage with the one default database, exits 0',
     async (command) => {
-      const run = await runPnpm(command.split(' '))
+      const run = await runPnpmInRepo(command.split(' '))
       expect(run.stderr).not.toContain('receiver:')
       expect(run.code).toBe(0)
       expect(run.stdout).toContain('Usage: npx -y pnpm@10.34.9 start -- [options]\n')
@@ -104,7 +93,7 @@ describe('pnpm start, as the README spells it', () => {
   it(
     'pnpm start -- --port 70000: the flag reaches the receiver, which exits 2 naming it',
     async () => {
-      const run = await runPnpm(['start', '--', '--port', '70000'])
+      const run = await runPnpmInRepo(['start', '--', '--port', '70000'])
       expect(run.code).toBe(2)
       expect(run.stderr).toContain('receiver: --port must be an integer from 0 to 65535')
     },

@@ -1,17 +1,16 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { RunningProgram } from '@up42-webhooks/test-support'
 import { chromium } from 'playwright-core'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, jobEvent, startTarget } from './inspector-helpers.ts'
+import { startReceiver } from './receiver-process.ts'
 
-const PACKAGE_DIR = join(import.meta.dirname, '..')
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 const SECRET = 'cross-site-browser-secret'
 
@@ -84,8 +83,8 @@ describe(
   { timeout: 120_000 },
   () => {
     let dir: string
-    let receiver: ChildProcessWithoutNullStreams
-    let stdout = ''
+    let receiver: RunningProgram
+    const stdout = () => receiver.stdout()
     let baseUrl: string
     let port: number
     let target: Awaited<ReturnType<typeof startTarget>>
@@ -99,21 +98,18 @@ describe(
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'cross-site-browser-'))
       target = await startTarget()
-      receiver = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        cwd: PACKAGE_DIR,
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          PORT: '0',
+      receiver = await startReceiver(
+        {
           HOST: '127.0.0.1',
           RECEIVER_DB: join(dir, 'webhooks.db'),
           UP42_WEBHOOK_SECRET: SECRET,
           REPLAY_URL: target.url,
           RECEIVER_ALLOWED_HOSTS: '.tunnel.test',
         },
-      })
-      receiver.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-      receiver.stderr.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-      baseUrl = await eventually(() => /listening on (http:\/\/\S+)/.exec(stdout)?.[1], 60_000)
+        [],
+        { timeoutMs: 60_000 }
+      )
+      baseUrl = receiver.url
       port = Number(new URL(baseUrl).port)
 
       const res = await fetch(`${baseUrl}/receive-webhooks`, {
@@ -147,21 +143,21 @@ describe(
 
     afterAll(async () => {
       await browser?.close()
-      receiver?.kill('SIGKILL')
+      await receiver?.stop()
       await target?.close()
       await new Promise((resolve) => (attacker ? attacker.close(resolve) : resolve(null)))
       if (dir) rmSync(dir, { recursive: true, force: true })
     })
 
     it('Should list the allowed hosts at startup', () => {
-      expect(stdout).toContain(
+      expect(stdout()).toContain(
         'allowed hosts: localhost, *.localhost, 127.0.0.0/8, [::1], .tunnel.test; other Hosts get only /ping and POST /receive-webhooks'
       )
     })
 
     it('Should change nothing when the page posts forms and fetches to ingest, import, replay and delete', async () => {
       const before = await stored()
-      const logStart = stdout.length
+      const logStart = stdout().length
       const page = await browser.newPage()
       await page.goto(attackerUrl)
       const log = await page.evaluate(() =>
@@ -179,7 +175,7 @@ describe(
       ).toHaveLength(10)
       // every one that reached the receiver was refused, preflights included (no CORS answer)
       const refused = await eventually(() => {
-        const lines = stdout
+        const lines = stdout()
           .slice(logStart)
           .split('\n')
           .filter((line) => / "(POST|DELETE|OPTIONS) /.test(line))

@@ -1,67 +1,19 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import type { RunningProgram } from '@up42-webhooks/test-support'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runReceiver, startReceiver as start } from './receiver-process.ts'
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
-const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url))
 const TIMEOUT_MS = 90_000
 
-interface Running {
-  child: ChildProcess
-  url: string
-  stdout: () => string
-  stderr: () => string
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
+const started: RunningProgram[] = []
 
-const children = new Set<ChildProcess>()
-
-function launch(
-  env: Record<string, string>,
-  args: string[] = [],
-  as?: { uid: number; gid: number }
-) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: PACKAGE_DIR,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...as,
-  })
-  children.add(child)
-  let out = ''
-  let err = ''
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      children.delete(child)
-      resolve({ code, signal })
-    })
-  )
-  return { child, stdout: () => out, stderr: () => err, exit }
-}
-
-async function startReceiver(env: Record<string, string>, args: string[] = []): Promise<Running> {
-  const proc = launch(env, args)
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(proc.stdout())
-      if (match) {
-        proc.child.stdout!.off('data', onData)
-        resolve(match[1]!)
-      }
-    }
-    proc.child.stdout!.on('data', onData)
-    void proc.exit.then(({ code }) =>
-      reject(new Error(`receiver exited ${code}: ${proc.stderr()}`))
-    )
-  })
-  return { ...proc, url }
+async function startReceiver(env: Record<string, string>, args: string[] = []) {
+  const receiver = await start(env, args)
+  started.push(receiver)
+  return receiver
 }
 
 function webhook(i: number): string {
@@ -94,8 +46,8 @@ describe('receiver process', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'receiver-durability-'))
   })
   afterEach(() => rmSync(dir, { recursive: true, force: true }))
-  afterAll(() => {
-    for (const child of children) child.kill('SIGKILL')
+  afterAll(async () => {
+    await Promise.all(started.map((receiver) => receiver.stop()))
   })
 
   it(
@@ -133,7 +85,7 @@ describe('receiver process', () => {
           return worker(keys)
         })
       )
-      expect(await first.exit).toEqual({ code: null, signal: 'SIGKILL' })
+      expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' })
       expect(acked.size).toBeGreaterThanOrEqual(150)
       expect(acked.size).toBeLessThan(TOTAL)
       const keys = [...acked.values()]
@@ -180,7 +132,7 @@ describe('receiver process', () => {
       )
 
       second.child.kill('SIGTERM')
-      expect(await second.exit).toEqual({ code: 0, signal: null })
+      expect(await second.exited).toEqual({ code: 0, signal: null })
     },
     TIMEOUT_MS
   )
@@ -197,7 +149,7 @@ describe('receiver process', () => {
       )
       receiver.child.kill('SIGTERM')
       const results = await Promise.all(inFlight)
-      expect(await receiver.exit).toEqual({ code: 0, signal: null })
+      expect(await receiver.exited).toEqual({ code: 0, signal: null })
       expect(receiver.stdout()).toContain('database closed')
       expect(receiver.stdout()).toMatch(/"POST \/receive-webhooks HTTP\/1\.1" 200 35 "-" "/)
       const ackedKeys = [firstReply, ...results]
@@ -244,8 +196,8 @@ describe('receiver process', () => {
       expect(new Set(keys.values()).size).toBe(TOTAL)
 
       for (const receiver of [a, b]) receiver.child.kill('SIGTERM')
-      expect(await a.exit).toEqual({ code: 0, signal: null })
-      expect(await b.exit).toEqual({ code: 0, signal: null })
+      expect(await a.exited).toEqual({ code: 0, signal: null })
+      expect(await b.exited).toEqual({ code: 0, signal: null })
       const file = new Database(db, { readonly: true })
       try {
         const rows = file.prepare('SELECT id, message_id FROM webhooks').all() as {
@@ -273,7 +225,7 @@ describe('receiver process', () => {
     const first = await startReceiver({ RECEIVER_DB: db }, ['--quiet'])
     expect((await postWebhook(first.url, 1)).status).toBe(200)
     first.child.kill('SIGTERM')
-    expect(await first.exit).toEqual({ code: 0, signal: null })
+    expect(await first.exited).toEqual({ code: 0, signal: null })
     chmodSync(dir, 0o755)
     chmodSync(db, fileMode)
     chmodSync(folder, folderMode)
@@ -287,10 +239,10 @@ describe('receiver process', () => {
     'refuses to start on %s: exit 2 naming RECEIVER_DB and the path',
     async (_, fileMode, folderMode) => {
       const db = await existingDatabase(fileMode, folderMode)
-      const proc = launch({ RECEIVER_DB: db }, ['--quiet'], unprivileged)
-      expect(await proc.exit).toEqual({ code: 2, signal: null })
-      expect(proc.stderr()).toContain(`RECEIVER_DB (--db) ${db} is not writable (`)
-      expect(proc.stdout()).not.toContain('listening on')
+      const proc = await runReceiver({ RECEIVER_DB: db }, ['--quiet'], unprivileged)
+      expect(proc).toMatchObject({ code: 2, signal: null })
+      expect(proc.stderr).toContain(`RECEIVER_DB (--db) ${db} is not writable (`)
+      expect(proc.stdout).not.toContain('listening on')
       // and nothing was changed: the stored webhook is still there, alone
       chmodSync(path.dirname(db), 0o755)
       const file = new Database(db, { readonly: true })
@@ -309,9 +261,9 @@ describe('receiver process', () => {
       const file = path.join(dir, 'a-file')
       writeFileSync(file, '')
       const db = path.join(file, 'webhooks.db')
-      const proc = launch({ RECEIVER_DB: db }, ['--quiet'])
-      expect(await proc.exit).toEqual({ code: 2, signal: null })
-      expect(proc.stderr()).toContain(`RECEIVER_DB (--db) ${db} is not writable (`)
+      const proc = await runReceiver({ RECEIVER_DB: db }, ['--quiet'])
+      expect(proc).toMatchObject({ code: 2, signal: null })
+      expect(proc.stderr).toContain(`RECEIVER_DB (--db) ${db} is not writable (`)
     },
     TIMEOUT_MS
   )
@@ -319,10 +271,10 @@ describe('receiver process', () => {
   it(
     'refuses a non-loopback HOST without basic auth, exiting 2 with a message naming HOST',
     async () => {
-      const proc = launch({ HOST: '0.0.0.0', RECEIVER_DB: ':memory:' })
-      expect(await proc.exit).toEqual({ code: 2, signal: null })
-      expect(proc.stderr()).toMatch(/refusing to listen on 0\.0\.0\.0 without basic auth/)
-      expect(proc.stdout()).not.toContain('listening on')
+      const proc = await runReceiver({ HOST: '0.0.0.0', RECEIVER_DB: ':memory:' })
+      expect(proc).toMatchObject({ code: 2, signal: null })
+      expect(proc.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without basic auth/)
+      expect(proc.stdout).not.toContain('listening on')
     },
     TIMEOUT_MS
   )
@@ -332,11 +284,11 @@ describe('receiver process', () => {
     async () => {
       const first = await startReceiver({ RECEIVER_DB: ':memory:' })
       const port = new URL(first.url).port
-      const second = launch({ RECEIVER_DB: ':memory:', PORT: port })
-      expect(await second.exit).toEqual({ code: 1, signal: null })
-      expect(second.stderr()).toContain(`cannot listen on 127.0.0.1:${port}: EADDRINUSE`)
+      const second = await runReceiver({ RECEIVER_DB: ':memory:', PORT: port })
+      expect(second).toMatchObject({ code: 1, signal: null })
+      expect(second.stderr).toContain(`cannot listen on 127.0.0.1:${port}: EADDRINUSE`)
       first.child.kill('SIGTERM')
-      expect(await first.exit).toEqual({ code: 0, signal: null })
+      expect(await first.exited).toEqual({ code: 0, signal: null })
     },
     TIMEOUT_MS
   )
@@ -349,7 +301,7 @@ describe('receiver process', () => {
       ])
       expect(open.stdout()).toContain('basic auth: off')
       open.child.kill('SIGINT')
-      expect(await open.exit).toEqual({ code: 0, signal: null })
+      expect(await open.exited).toEqual({ code: 0, signal: null })
 
       const authed = await startReceiver({
         HOST: '0.0.0.0',
@@ -366,7 +318,7 @@ describe('receiver process', () => {
       })
       expect(res.status).toBe(200)
       authed.child.kill('SIGINT')
-      expect(await authed.exit).toEqual({ code: 0, signal: null })
+      expect(await authed.exited).toEqual({ code: 0, signal: null })
       expect(authed.stdout() + authed.stderr()).not.toContain('hunter2-pass')
     },
     TIMEOUT_MS

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { connect } from 'node:net'
-import { join } from 'node:path'
+import type { RunningProgram } from '@up42-webhooks/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, jobEvent } from './inspector-helpers.ts'
+import { jobEvent } from './inspector-helpers.ts'
+import { startReceiver } from './receiver-process.ts'
 
-const PACKAGE_DIR = join(import.meta.dirname, '..')
 const BASIC = `Basic ${btoa('relay:limits-pass')}`
 
 /** Writes `request` on a raw socket, then half-closes it, and reads until the server closes. */
@@ -33,32 +31,20 @@ function post(port: number, body: string, extra: string[] = []): string {
 }
 
 describe('the receiver process with basic auth', { timeout: 60_000 }, () => {
-  let receiver: ChildProcessWithoutNullStreams
-  let stdout = ''
+  let receiver: RunningProgram
   let port: number
 
   beforeAll(async () => {
-    receiver = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--quiet'], {
-      cwd: PACKAGE_DIR,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        PORT: '0',
-        RECEIVER_DB: ':memory:',
-        RECEIVER_USER: 'relay',
-        RECEIVER_PASSWORD: 'limits-pass',
-      },
-    })
-    receiver.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    receiver.stderr.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    const url = await eventually(() => /listening on (http:\/\/\S+)/.exec(stdout)?.[1], 30_000)
-    port = Number(new URL(url).port)
+    receiver = await startReceiver(
+      { RECEIVER_DB: ':memory:', RECEIVER_USER: 'relay', RECEIVER_PASSWORD: 'limits-pass' },
+      ['--quiet']
+    )
+    port = Number(new URL(receiver.url).port)
   })
-  afterAll(() => {
-    receiver?.kill('SIGKILL')
-  })
+  afterAll(() => receiver?.stop())
 
   it('Should say any Host is served', () => {
-    expect(stdout).toContain('allowed hosts: any (basic auth is on)')
+    expect(receiver.stdout() + receiver.stderr()).toContain('allowed hosts: any (basic auth is on)')
   })
 
   it('Should reply to a client that half-closes after its POST, under any Host', async () => {

@@ -1,12 +1,10 @@
 import { request } from 'node:http'
-import type { ClientRequest, IncomingMessage, Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
-import type { ServerType } from '@hono/node-server'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ClientRequest, IncomingMessage } from 'node:http'
+import { serveFetch, type ServedFetch } from '@up42-webhooks/test-support'
+import { afterEach, describe, expect, it } from 'vitest'
 import { createApp } from '../src/app.ts'
-import { createSqliteStore } from '../src/sqlite-store.ts'
 import type { WebhookStore } from '../src/store.ts'
+import { useMemoryStore } from './memory-store.ts'
 
 /** One export line of ~`size` bytes, for a job.status body with its own messageId. */
 function exportLine(i: number, size = 1000): string {
@@ -27,23 +25,16 @@ function exportLine(i: number, size = 1000): string {
 
 describe('POST /api/import on a real socket', () => {
   let store: WebhookStore
-  let server: ServerType
+  let server: ServedFetch
   let port: number
 
-  beforeEach(async () => {
-    store = createSqliteStore({ path: ':memory:' })
-    const app = createApp({ store, maxBodyBytes: 64 * 1024 })
-    await new Promise<void>((resolve) => {
-      server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve())
-    })
-    port = (server.address() as AddressInfo).port
+  useMemoryStore(async (opened) => {
+    store = opened
+    server = await serveFetch(createApp({ store, maxBodyBytes: 64 * 1024 }).fetch)
+    port = Number(new URL(server.url).port)
   })
-
-  afterEach(async () => {
-    ;(server as Server).closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-    await store.close()
-  })
+  // runs before the store's close: hooks after a test run in reverse order
+  afterEach(() => server.close())
 
   /** An upload left open: chunked, written piece by piece, ended only if the test says so. */
   function openImport(): { req: ClientRequest; response: Promise<IncomingMessage> } {

@@ -1,7 +1,5 @@
-import { createServer } from 'node:http'
-import type { IncomingHttpHeaders, Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { EXAMPLE_EVENTS, signWebhook } from '@up42-webhooks/shared'
+import { startRecordingServer, type RecordedRequest } from '@up42-webhooks/test-support'
 
 export const SECRET = 'inspector-test-secret'
 
@@ -32,47 +30,19 @@ export async function signedHeaders(
 
 export { EXAMPLE_EVENTS }
 
-export interface RecordedRequest {
-  method: string
-  url: string
-  headers: IncomingHttpHeaders
-  body: Buffer
-}
+export type { RecordedRequest }
 
-/** A throw-away HTTP target on 127.0.0.1 that records what it gets and answers `status`. */
+/** A throw-away HTTP target on 127.0.0.1 (`…/hook`) that records what it gets and answers `status`. */
 export async function startTarget(
   respond: (request: RecordedRequest) => { status: number; body: string } = () => ({
     status: 200,
     body: 'ok',
   })
 ): Promise<{ url: string; requests: RecordedRequest[]; close: () => Promise<void> }> {
-  const requests: RecordedRequest[] = []
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => {
-      const request = {
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      }
-      requests.push(request)
-      const { status, body } = respond(request)
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(body)
-    })
+  const server = await startRecordingServer({
+    fallback: (request) => ({ ...respond(request), headers: { 'content-type': 'text/plain' } }),
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  return { url: `${server.url}/hook`, requests: server.requests, close: () => server.close() }
 }
 
 /** Reads SSE messages from a streaming response until `until` says stop. */

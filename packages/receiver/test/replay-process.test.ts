@@ -1,45 +1,14 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { createServer } from 'node:http'
 import type { ServerResponse } from 'node:http'
-import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { createTempDir, type RunningProgram, type TempDir } from '@up42-webhooks/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, jobEvent } from './inspector-helpers.ts'
+import { startReceiver } from './receiver-process.ts'
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
-const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url))
 const TIMEOUT_MS = 90_000
 
-const children = new Set<ChildProcess>()
-
-/** The real receiver process (`tsx src/main.ts`) on a free port. */
-async function startReceiver(db: string) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN, '--quiet'], {
-    cwd: PACKAGE_DIR,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', RECEIVER_DB: db },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.add(child)
-  let out = ''
-  let err = ''
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal }))
-  )
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', () => {
-      const match = /listening on (http:\/\/\S+)/.exec(out)
-      if (match) resolve(match[1]!)
-    })
-    void exit.then(({ code }) => reject(new Error(`receiver exited ${code}: ${err}`)))
-  })
-  return { child, url, exit, stderr: () => err }
-}
+const started: RunningProgram[] = []
 
 const replay = (base: string, url: string) =>
   fetch(`${base}/api/webhooks/1/replay`, {
@@ -49,18 +18,19 @@ const replay = (base: string, url: string) =>
   })
 
 describe('replay in the real receiver process', () => {
-  let dir: string
+  let dir: TempDir
 
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'receiver-replay-'))
+  beforeAll(async () => {
+    dir = await createTempDir('receiver-replay-')
   })
-  afterAll(() => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
-    rmSync(dir, { recursive: true, force: true })
+  afterAll(async () => {
+    await Promise.all(started.map((receiver) => receiver.stop()))
+    await dir.remove()
   })
 
   const start = async (name: string) => {
-    const receiver = await startReceiver(path.join(dir, `${name}.db`))
+    const receiver = await startReceiver({ RECEIVER_DB: dir.file(`${name}.db`) }, ['--quiet'])
+    started.push(receiver)
     const stored = await fetch(`${receiver.url}/receive-webhooks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -73,7 +43,7 @@ describe('replay in the real receiver process', () => {
   it(
     'refuses a replay to itself before connecting',
     async () => {
-      const { url, child, exit } = await start('self')
+      const { url, child, exited } = await start('self')
       const port = new URL(url).port
 
       // The old receiver sent these to itself: a duplicate delivery, or an endless chain when
@@ -91,7 +61,7 @@ describe('replay in the real receiver process', () => {
       expect(record.deliveryCount).toBe(1)
       expect(await (await fetch(`${url}/api/webhooks/1/replays`)).json()).toEqual({ items: [] })
       child.kill('SIGTERM')
-      expect(await exit).toEqual({ code: 0, signal: null })
+      expect(await exited).toEqual({ code: 0, signal: null })
     },
     TIMEOUT_MS
   )
@@ -99,7 +69,7 @@ describe('replay in the real receiver process', () => {
   it(
     'on SIGTERM aborts a replay to a target that never answers, answers it, and exits 0',
     async () => {
-      const { url, child, exit } = await start('sigterm')
+      const { url, child, exited } = await start('sigterm')
 
       // a target that accepts the connection and never answers
       const held: ServerResponse[] = []
@@ -122,7 +92,7 @@ describe('replay in the real receiver process', () => {
           error: 'aborted: the receiver is shutting down',
         })
         await closed
-        expect(await exit).toEqual({ code: 0, signal: null })
+        expect(await exited).toEqual({ code: 0, signal: null })
       } finally {
         target.closeAllConnections()
         await new Promise((resolve) => target.close(resolve))

@@ -1,12 +1,10 @@
 import { request } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
-import type { ServerType } from '@hono/node-server'
 import { EXAMPLE_EVENTS, signWebhook } from '@up42-webhooks/shared'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { serveFetch, type ServedFetch } from '@up42-webhooks/test-support'
+import { afterEach, describe, expect, it } from 'vitest'
 import { createApp } from '../src/app.ts'
-import { createSqliteStore } from '../src/sqlite-store.ts'
 import type { WebhookStore } from '../src/store.ts'
+import { useMemoryStore } from './memory-store.ts'
 
 const SECRET = 'QWZTFnMEXhqZKNmu'
 
@@ -40,22 +38,16 @@ function send(
 
 describe('createApp on a real socket', () => {
   let store: WebhookStore
-  let server: ServerType
+  let server: ServedFetch
   let port: number
 
-  beforeEach(async () => {
-    store = createSqliteStore({ path: ':memory:' })
-    const app = createApp({ store, secret: SECRET, maxBodyBytes: 4096 })
-    await new Promise<void>((resolve) => {
-      server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve())
-    })
-    port = (server.address() as AddressInfo).port
+  useMemoryStore(async (opened) => {
+    store = opened
+    server = await serveFetch(createApp({ store, secret: SECRET, maxBodyBytes: 4096 }).fetch)
+    port = Number(new URL(server.url).port)
   })
-
-  afterEach(async () => {
-    await new Promise((resolve) => server.close(resolve))
-    await store.close()
-  })
+  // runs before the store's close: hooks after a test run in reverse order
+  afterEach(() => server.close())
 
   it('stores headers read from the socket: repeats joined, credentials dropped, verdict checked', async () => {
     const body = EXAMPLE_EVENTS.jobLive

@@ -23,6 +23,18 @@ describe('runProgram', () => {
     expect(result).toEqual({ code: 3, signal: null, stdout: 'PÄSS', stderr: 'warn' })
   })
 
+  it('runs the program as the given user and group', async () => {
+    // as root: nobody, so a test can see what an unprivileged user may do; else our own ids
+    const [uid, gid] =
+      process.getuid!() === 0 ? [65534, 65534] : [process.getuid!(), process.getgid!()]
+    const result = await runProgram(
+      process.execPath,
+      ['-e', 'console.log(process.getuid(), process.getgid())'],
+      { uid, gid }
+    )
+    expect(result.stdout).toBe(`${uid} ${gid}\n`)
+  })
+
   it('rejects when the program cannot be started', async () => {
     await expect(runProgram('/nonexistent/program', [])).rejects.toMatchObject({ code: 'ENOENT' })
   })

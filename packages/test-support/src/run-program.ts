@@ -9,6 +9,9 @@ export interface ProgramOptions {
   env?: Record<string, string | undefined>
   /** Variables of this process left out of the child's environment (e.g. /^UP42_/). */
   dropEnv?: RegExp
+  /** Run as this user and group (as root: e.g. nobody, to test file permissions). */
+  uid?: number
+  gid?: number
 }
 
 export interface Finished {
@@ -42,6 +45,8 @@ export function runProgram(
       cwd: options.cwd,
       env: childEnv(options),
       stdio: 'pipe',
+      uid: options.uid,
+      gid: options.gid,
     })
     let stdout = ''
     let stderr = ''

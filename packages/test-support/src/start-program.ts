@@ -42,6 +42,8 @@ export function startProgram(
     cwd: options.cwd,
     env: childEnv(options),
     stdio: ['ignore', 'pipe', 'pipe'],
+    uid: options.uid,
+    gid: options.gid,
   })
   let stdout = ''
   let stderr = ''

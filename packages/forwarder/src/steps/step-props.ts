@@ -87,3 +87,12 @@ export const forwardProps = {
   maxWait: maxWaitProp,
   budget: budgetProp,
 }
+
+export const notifyProp: PropDefinition = {
+  type: 'string',
+  label: 'Notify',
+  description:
+    'Tell a person straight from Pipedream: ntfy+https://ntfy.sh/<topic>, slack+https://hooks.slack.com/services/…, discord+https://discord.com/api/webhooks/…, teams+https://… (Workflows), json+https://…; comma- or space-separated. desktop: and cmd: run only in the local relay. Empty: NOTIFY, else nobody.',
+  optional: true,
+  secret: true,
+}

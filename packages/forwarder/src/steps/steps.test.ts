@@ -1,7 +1,8 @@
 import { ConfigurationError } from '@pipedream/platform'
 import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { closedPortUrl, startReceiverStub } from '../../test/receiver-stub.ts'
+import { closedPortUrl } from '@up42-webhooks/test-support'
+import { startReceiverStub } from '../../test/receiver-stub.ts'
 import {
   FORGED_BODY,
   resplitTriggerEvent,

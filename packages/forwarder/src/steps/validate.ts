@@ -1,16 +1,20 @@
 import { resolveValidateConfig, type ForwarderProps } from '../core/config.ts'
 import { validateWebhook } from '../core/validate-webhook.ts'
+import { notifyFromStep, stepNotifyConfig, type NotifyProps } from './notify-step.ts'
 import type { RunArgs } from './pipedream-types.ts'
 import { deliveryOf, exitWith, exportVerdict, stepConfig } from './step-adapter.ts'
-import { validateProps } from './step-props.ts'
+import { notifyProp, validateProps } from './step-props.ts'
 
 export default defineComponent({
-  props: validateProps,
-  async run(this: ForwarderProps, { steps, $ }: RunArgs) {
+  props: { ...validateProps, notify: notifyProp },
+  async run(this: ForwarderProps & NotifyProps, { steps, $ }: RunArgs) {
     const config = stepConfig(() => resolveValidateConfig(this, process.env))
+    const notify = stepNotifyConfig(this, process.env)
     const { delivery, bodySource } = deliveryOf(steps.trigger.event, $)
     const result = await validateWebhook(delivery, config)
     if (!result.ok) return exitWith($, result.result)
-    return exportVerdict($, result.verdict, bodySource)
+    const verdict = exportVerdict($, result.verdict, bodySource)
+    await notifyFromStep($, delivery, verdict.messageId, notify)
+    return verdict
   },
 })

@@ -1,6 +1,10 @@
 import { TERMINAL_STATUSES } from '@up42-webhooks/shared'
 import { html, raw } from 'hono/html'
+import { FILTER_KEYS } from '../query-filter.ts'
+import { REPLAY_MODE } from '../replay.ts'
 import { HOP_BY_HOP_HEADERS } from '../replay-headers.ts'
+import { VERDICTS } from '../verdicts.ts'
+import { STREAM_EVENTS } from '../webhook-events.ts'
 
 export interface PageOptions {
   assetsVersion: string
@@ -35,6 +39,10 @@ export function renderPage({ assetsVersion, replayUrl, canResign }: PageOptions)
         data-can-resign="${String(canResign)}"
         data-terminal-statuses="${TERMINAL_STATUSES.join(' ')}"
         data-hop-by-hop-headers="${HOP_BY_HOP_HEADERS.join(' ')}"
+        data-filter-keys="${FILTER_KEYS.join(' ')}"
+        data-verdicts="${JSON.stringify(VERDICTS)}"
+        data-stream-events="${JSON.stringify(STREAM_EVENTS)}"
+        data-replay-modes="${JSON.stringify(REPLAY_MODE)}"
       >
         <header class="topbar">
           <div class="brand">${LOGO_RAW}<span>UP42 webhooks</span><small>inspector</small></div>

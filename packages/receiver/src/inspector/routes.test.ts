@@ -1,16 +1,22 @@
 import { execFileSync } from 'node:child_process'
 import { gunzipSync } from 'node:zlib'
 import { TERMINAL_STATUSES } from '@up42-webhooks/shared'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createApp } from '../app.ts'
+import { FILTER_KEYS, filterFromQuery } from '../query-filter.ts'
+import { REPLAY_MODE } from '../replay.ts'
 import { HOP_BY_HOP_HEADERS } from '../replay-headers.ts'
-import { createSqliteStore } from '../sqlite-store.ts'
 import type { WebhookStore } from '../store.ts'
+import { VERDICTS } from '../verdicts.ts'
+import { STREAM_EVENTS } from '../webhook-events.ts'
 import { loadAssets } from './assets.ts'
 // The page's own modules: plain JS, importable here because they touch the DOM only when called.
+import { filtersFrom, queryString } from './client/api.js'
+import { verdictText } from './client/badges.js'
 import { shellQuote, toCurl } from './client/curl.js'
 import { readPageConfig } from './client/page-config.js'
 import { renderPage } from './page.ts'
+import { useMemoryStore } from '../../test/memory-store.ts'
 
 const AUTH = { username: 'ops', password: 'p4ss' }
 const authorization = `Basic ${Buffer.from('ops:p4ss').toString('base64')}`
@@ -18,17 +24,14 @@ const authorization = `Basic ${Buffer.from('ops:p4ss').toString('base64')}`
 describe('inspector page and assets', () => {
   let store: WebhookStore
   let app: ReturnType<typeof createApp>
-  beforeEach(() => {
-    store = createSqliteStore({ path: ':memory:' })
+  useMemoryStore((opened) => {
+    store = opened
     app = createApp({
       store,
       auth: AUTH,
       replayUrl: 'http://127.0.0.1:3000/hook?a="b"&c',
       secret: 's',
     })
-  })
-  afterEach(async () => {
-    await store.close()
   })
 
   it('Should serve the page with a strict CSP, no caching and the replay config escaped', async () => {
@@ -99,22 +102,85 @@ describe('inspector page and assets', () => {
   })
 })
 
+/** What the browser's HTMLElement.dataset would hold for the page's <body>. */
+async function bodyDataset(): Promise<Record<string, string>> {
+  const html = String(await renderPage({ assetsVersion: 'v', replayUrl: null, canResign: false }))
+  const body = html.slice(html.indexOf('<body'), html.indexOf('>', html.indexOf('<body')))
+  const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" }
+  const dataset: Record<string, string> = {}
+  for (const [, name, value] of body.matchAll(/data-([a-z-]+)="([^"]*)"/g)) {
+    dataset[name!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = value!.replace(
+      /&(amp|lt|gt|quot|#39);/g,
+      (_, entity: string) => entities[entity]!
+    )
+  }
+  return dataset
+}
+
 describe('page modules shared with the server', () => {
-  it("Should hand the page the server's own terminal statuses and hop-by-hop headers", async () => {
-    const html = String(await renderPage({ assetsVersion: 'v', replayUrl: null, canResign: false }))
-    // what the browser's HTMLElement.dataset would hold for <body>
-    const body = html.slice(html.indexOf('<body'), html.indexOf('>', html.indexOf('<body')))
-    const dataset: Record<string, string> = {}
-    for (const [, name, value] of body.matchAll(/data-([a-z-]+)="([^"]*)"/g)) {
-      dataset[name!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = value!
-    }
-    const config = readPageConfig({ dataset } as unknown as HTMLElement)
+  it("Should hand the page the server's own lists and names (one source: the server's)", async () => {
+    const config = readPageConfig({ dataset: await bodyDataset() } as unknown as HTMLElement)
     expect(config).toEqual({
       replayUrl: '',
       canResign: false,
       terminalStatuses: new Set(TERMINAL_STATUSES),
       hopByHopHeaders: HOP_BY_HOP_HEADERS,
+      filterKeys: FILTER_KEYS,
+      verdicts: VERDICTS,
+      streamEvents: STREAM_EVENTS,
+      replayModes: REPLAY_MODE,
     })
+  })
+
+  it('Should refuse a page whose server names no verdict the page shows', async () => {
+    const dataset = await bodyDataset()
+    const { headersOnly: _, ...partial } = VERDICTS
+    const read = () =>
+      readPageConfig({
+        dataset: { ...dataset, verdicts: JSON.stringify(partial) },
+      } as unknown as HTMLElement)
+    expect(read).toThrow('data-verdicts has no name for headersOnly')
+  })
+
+  it("Should keep the view's URL a filter the server reads back the same", async () => {
+    const { filterKeys } = readPageConfig({
+      dataset: await bodyDataset(),
+    } as unknown as HTMLElement)
+    const url = new URLSearchParams(
+      'event=job.status&liveMode=false&status=+FAILED+&jobId=j-1&orderId=o-1&q=tile&id=7&tab=raw&x=1'
+    )
+    const filters = filtersFrom(url, filterKeys)
+    expect(filters).toEqual({
+      event: 'job.status',
+      liveMode: 'false',
+      status: 'FAILED',
+      jobId: 'j-1',
+      orderId: 'o-1',
+      q: 'tile',
+    })
+    const query = queryString(filters, { id: 7, tab: null })
+    expect(query).toBe(
+      '?event=job.status&liveMode=false&status=FAILED&jobId=j-1&orderId=o-1&q=tile&id=7'
+    )
+    expect(filterFromQuery(Object.fromEntries(new URLSearchParams(query)))).toEqual({
+      event: 'job.status',
+      liveMode: false,
+      status: 'FAILED',
+      jobId: 'j-1',
+      orderId: 'o-1',
+      q: 'tile',
+    })
+    expect(queryString({}, {})).toBe('')
+  })
+
+  it("Should describe each verdict the server stores by the server's names", () => {
+    expect(verdictText(VERDICTS.verified, VERDICTS)).toBe('verified with UP42_WEBHOOK_SECRET')
+    expect(verdictText(VERDICTS.headersOnly, VERDICTS)).toMatch(/^headers verified .* not covered/)
+    expect(verdictText(`${VERDICTS.invalid}:SIGNATURE_MISMATCH`, VERDICTS)).toBe(
+      'invalid: SIGNATURE_MISMATCH'
+    )
+    expect(verdictText(VERDICTS.unsigned, VERDICTS)).toBe('unsigned (no signature headers)')
+    expect(verdictText(VERDICTS.unchecked, VERDICTS)).toMatch(/^not checked/)
   })
 
   it('Should quote any string so a POSIX shell reads it back unchanged', () => {

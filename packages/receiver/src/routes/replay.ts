@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { Context } from 'hono'
-import { DEFAULT_REPLAY_CONCURRENCY, ReplayError, replayWebhook } from '../replay.ts'
+import { DEFAULT_REPLAY_CONCURRENCY, REPLAY_MODE, ReplayError, replayWebhook } from '../replay.ts'
 import type { ReplaySettings } from '../replay.ts'
 import type { WebhookStore } from '../store.ts'
 import { fail } from './http.ts'
@@ -52,7 +52,7 @@ export function createReplayRoutes(deps: ReplayRoutesDeps): Hono<AppEnv> {
       attemptInput = await replayWebhook(record, {
         url: typeof body['url'] === 'string' ? body['url'] : null,
         defaultUrl: replayUrl,
-        mode: typeof body['mode'] === 'string' ? body['mode'] : 'raw',
+        mode: typeof body['mode'] === 'string' ? body['mode'] : REPLAY_MODE.raw,
         secret,
         self: socket?.localPort ? { port: socket.localPort, address: socket.localAddress } : null,
         ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),

@@ -1,7 +1,5 @@
 // The page's view of the receiver's JSON API (see the package README for the shapes).
 
-export const FILTER_KEYS = ['event', 'liveMode', 'status', 'jobId', 'orderId', 'q']
-
 /**
  * The API's shapes, as the page reads them (the server's are in src/store.ts and src/timeline.ts).
  * @typedef {Record<string, string>} Filters
@@ -38,22 +36,27 @@ export class ApiError extends Error {
   }
 }
 
-/** @param {URLSearchParams} params @returns {Filters} */
-export function filtersFrom(params) {
+/**
+ * The filters in a URL's query, in the order of `keys` (the server's, from the page's config).
+ * @param {URLSearchParams} params @param {readonly string[]} keys @returns {Filters}
+ */
+export function filtersFrom(params, keys) {
   /** @type {Filters} */
   const filters = {}
-  for (const key of FILTER_KEYS) {
+  for (const key of keys) {
     const value = params.get(key)?.trim()
     if (value) filters[key] = value
   }
   return filters
 }
 
-/** @param {Filters} filters @param {Record<string, string | number | null | undefined>} [extra] */
+/**
+ * @param {Filters} filters from `filtersFrom`
+ * @param {Record<string, string | number | null | undefined>} [extra]
+ */
 export function queryString(filters, extra = {}) {
   const params = new URLSearchParams()
-  for (const key of FILTER_KEYS) {
-    const value = filters[key]
+  for (const [key, value] of Object.entries(filters)) {
     if (value) params.set(key, value)
   }
   for (const [key, value] of Object.entries(extra)) {

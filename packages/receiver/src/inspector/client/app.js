@@ -17,7 +17,7 @@ const config = readPageConfig(document.body)
 
 const initial = new URLSearchParams(location.search)
 const state = {
-  filters: filtersFrom(initial),
+  filters: filtersFrom(initial, config.filterKeys),
   /** @type {Item[]} */
   items: [],
   /** @type {Set<number>} */
@@ -85,7 +85,7 @@ function renderRow(item, index) {
     h(
       'span',
       { class: 'c-verdict' },
-      verdictBadge(item.verdict, true),
+      verdictBadge(item.verdict, config.verdicts, true),
       item.deliveryCount > 1
         ? h(
             'span',
@@ -324,7 +324,7 @@ function applyForm() {
   const data = new FormData(form)
   const params = new URLSearchParams()
   for (const [key, value] of data) if (typeof value === 'string') params.set(key, value)
-  state.filters = filtersFrom(params)
+  state.filters = filtersFrom(params, config.filterKeys)
   syncUrl()
   void reload()
 }
@@ -428,19 +428,20 @@ function setLive(mode, text) {
 function connect() {
   const source = new EventSource('api/stream')
   source.addEventListener('open', () => setLive('live', 'Live'))
-  source.addEventListener('webhook', (event) =>
+  const names = config.streamEvents
+  source.addEventListener(names.stored, (event) =>
     onLive(JSON.parse(/** @type {MessageEvent} */ (event).data))
   )
-  source.addEventListener('delivery', (event) =>
+  source.addEventListener(names.duplicate, (event) =>
     onDelivery(JSON.parse(/** @type {MessageEvent} */ (event).data))
   )
-  source.addEventListener('delivery-state', (event) =>
+  source.addEventListener(names.deliveryState, (event) =>
     onDeliveryState(JSON.parse(/** @type {MessageEvent} */ (event).data))
   )
-  source.addEventListener('deleted', (event) =>
+  source.addEventListener(names.deleted, (event) =>
     onDeleted(JSON.parse(/** @type {MessageEvent} */ (event).data))
   )
-  source.addEventListener('cleared', () => {
+  source.addEventListener(names.cleared, () => {
     void refreshCount()
     void reload()
   })

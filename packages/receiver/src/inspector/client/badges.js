@@ -32,29 +32,33 @@ const HEADERS_ONLY_EXPLAINED =
   'authenticated: anyone holding one earlier delivery could send any body with these headers. ' +
   'RECEIVER_REQUIRE_BODY_DIGEST=1 refuses such deliveries.'
 
-/** @param {string} verdict @param {boolean} [short] compact form for list rows */
-export function verdictBadge(verdict, short = false) {
-  if (verdict === 'verified')
+/**
+ * @param {string} verdict
+ * @param {import('./page-config.js').VerdictNames} names the server's, from the page's config
+ * @param {boolean} [short] compact form for list rows
+ */
+export function verdictBadge(verdict, names, short = false) {
+  if (verdict === names.verified)
     return h(
       'span',
       { class: 'badge good', title: 'signature verified, body included (signed digest matched)' },
       '✓ verified'
     )
-  if (verdict === 'verified-headers-only')
+  if (verdict === names.headersOnly)
     return h(
       'span',
       { class: 'badge headers-only', title: HEADERS_ONLY_EXPLAINED },
       short ? '✓ headers' : '✓ verified, headers only'
     )
-  if (verdict?.startsWith('invalid')) {
-    const code = verdict.slice('invalid:'.length) || 'INVALID'
+  if (verdict?.startsWith(names.invalid)) {
+    const code = verdict.slice(names.invalid.length + 1) || 'INVALID'
     return h(
       'span',
       { class: 'badge bad', title: `signature invalid: ${code}` },
       short ? '✗ invalid' : `✗ ${code}`
     )
   }
-  if (verdict === 'unsigned')
+  if (verdict === names.unsigned)
     return h('span', { class: 'badge warn', title: 'no signature headers' }, 'unsigned')
   return h(
     'span',
@@ -63,13 +67,17 @@ export function verdictBadge(verdict, short = false) {
   )
 }
 
-/** Long form of a verdict for the detail view. @param {string} verdict */
-export function verdictText(verdict) {
-  if (verdict === 'verified') return 'verified with UP42_WEBHOOK_SECRET'
-  if (verdict === 'verified-headers-only')
+/**
+ * Long form of a verdict for the detail view.
+ * @param {string} verdict @param {import('./page-config.js').VerdictNames} names
+ */
+export function verdictText(verdict, names) {
+  if (verdict === names.verified) return 'verified with UP42_WEBHOOK_SECRET'
+  if (verdict === names.headersOnly)
     return 'headers verified with UP42_WEBHOOK_SECRET; the body is not covered by the signature'
-  if (verdict?.startsWith('invalid')) return `invalid: ${verdict.slice('invalid:'.length)}`
-  if (verdict === 'unsigned') return 'unsigned (no signature headers)'
+  if (verdict?.startsWith(names.invalid))
+    return `invalid: ${verdict.slice(names.invalid.length + 1)}`
+  if (verdict === names.unsigned) return 'unsigned (no signature headers)'
   return 'not checked (no UP42_WEBHOOK_SECRET on the receiver)'
 }
 

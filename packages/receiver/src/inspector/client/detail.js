@@ -58,7 +58,7 @@ export function renderDetail(record, ctx) {
         { class: 'badges' },
         statusBadge(record.status, ctx.config.terminalStatuses.has(record.status ?? '')),
         modeBadge(record.liveMode),
-        verdictBadge(record.verdict)
+        verdictBadge(record.verdict, ctx.config.verdicts)
       )
     ),
     h(
@@ -77,7 +77,7 @@ export function renderDetail(record, ctx) {
         'Deliveries',
         h('span', { id: 'detail-deliveries' }, deliveriesText(record.deliveryCount))
       ),
-      fact('Signature', verdictText(record.verdict)),
+      fact('Signature', verdictText(record.verdict, ctx.config.verdicts)),
       fact(refKind === 'order' ? 'Order id' : 'Job id', h('code', null, ref ?? '—')),
       fact('Message id', h('code', null, record.messageId ?? '—')),
       fact('Size', bytes(record.size ?? 0)),
@@ -368,6 +368,7 @@ function deltaText(ms) {
 /** @param {HTMLElement} panel @param {WebhookRecord} record @param {Ctx} ctx */
 function renderReplay(panel, record, ctx) {
   const { config } = ctx
+  const modes = config.replayModes
   const url = h('input', {
     type: 'url',
     name: 'url',
@@ -386,7 +387,7 @@ function renderReplay(panel, record, ctx) {
         type: 'radio',
         name: 'mode',
         value,
-        checked: value === (config.canResign ? 'resign' : 'raw'),
+        checked: value === (config.canResign ? modes.resign : modes.raw),
         disabled,
       }),
       h('span', null, h('strong', null, label), h('small', { class: 'muted' }, hint))
@@ -404,7 +405,7 @@ function renderReplay(panel, record, ctx) {
         event.preventDefault()
         const mode =
           /** @type {HTMLInputElement} */ (form.querySelector('input[name=mode]:checked'))?.value ??
-          'raw'
+          modes.raw
         send.disabled = true
         status.textContent = 'Sending…'
         try {
@@ -433,7 +434,7 @@ function renderReplay(panel, record, ctx) {
       { class: 'modes' },
       h('legend', null, 'Mode'),
       radio(
-        'resign',
+        modes.resign,
         'Re-sign',
         config.canResign
           ? 'fresh created/date, signed with UP42_WEBHOOK_SECRET — passes verification'
@@ -441,7 +442,7 @@ function renderReplay(panel, record, ctx) {
         !config.canResign
       ),
       radio(
-        'raw',
+        modes.raw,
         'Raw',
         'stored bytes and headers, unchanged (an old signature will be stale)',
         false
