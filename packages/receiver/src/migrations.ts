@@ -126,6 +126,36 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 5,
+    description: 'the outbox: deliveries to destinations (notifications, --forward-to)',
+    up(db) {
+      // a delivery goes with its webhook (ON DELETE CASCADE), as replay attempts do; one row per
+      // webhook and destination, so a crash between routing and commit cannot double one
+      db.exec(`
+        CREATE TABLE deliveries (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          webhook_id INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+          destination TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          state TEXT NOT NULL DEFAULT 'pending',
+          attempts INTEGER NOT NULL DEFAULT 0,
+          created_at INTEGER NOT NULL,
+          next_attempt_at INTEGER,
+          lease_owner TEXT,
+          lease_until INTEGER,
+          last_attempt_at INTEGER,
+          last_status INTEGER,
+          last_error TEXT,
+          last_response_excerpt TEXT,
+          delivered_at INTEGER,
+          UNIQUE (webhook_id, destination)
+        );
+        CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE state = 'pending';
+        CREATE INDEX deliveries_state ON deliveries (state, id);
+      `)
+    },
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length

@@ -6,6 +6,7 @@ import { EXAMPLE_EVENTS } from '@up42-webhooks/shared'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { StoreError } from './errors.ts'
 import { LATEST_SCHEMA_VERSION, migrate } from './migrations.ts'
+import { describeOutboxContract } from './outbox-contract.ts'
 import { createSqliteStore, summaryQuery } from './sqlite-store.ts'
 import { collect, describeStoreContract, input, jobEvent } from './store-contract.ts'
 import type { WebhookStore } from './store.ts'
@@ -28,6 +29,14 @@ describeStoreContract('createSqliteStore (file)', {
 })
 describeStoreContract('createSqliteStore (:memory:)', {
   open: (tuning) => createSqliteStore({ path: ':memory:', ...tuning }),
+})
+describeOutboxContract('createSqliteStore (file)', {
+  open: () => createSqliteStore({ path: (contractFile = tempFile()) }),
+  reopen: () => createSqliteStore({ path: contractFile }),
+  cleanup: removeTempDirs,
+})
+describeOutboxContract('createSqliteStore (:memory:)', {
+  open: () => createSqliteStore({ path: ':memory:' }),
 })
 
 describe('createSqliteStore', () => {

@@ -231,8 +231,8 @@ export interface DeliveryAttemptResult {
   nextAttemptAt?: number
 }
 
-/** Storage behind the receiver. Writes resolve only once they are durable. */
-export interface WebhookStore {
+/** Storage behind the receiver, outbox included. Writes resolve only once they are durable. */
+export interface WebhookStore extends OutboxStore {
   /**
    * Stores a webhook, or counts one more delivery of an already stored `dedupKey`. Rejects with
    * `StoreError` when the database fails.
@@ -276,8 +276,7 @@ export interface WebhookStore {
 /**
  * The outbox behind destinations (notifications and `--forward-to`): what a store adds so a
  * dispatcher can send each delivery of `WebhookInput.deliveries` once, across crashes and
- * across several receiver processes on one database. `WebhookStore` extends it once the
- * SQLite store implements it.
+ * across several receiver processes on one database. `WebhookStore` extends it.
  */
 export interface OutboxStore {
   /**

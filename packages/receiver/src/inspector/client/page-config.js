@@ -7,7 +7,7 @@
  * @typedef {{ verified: string, headersOnly: string, unsigned: string, unchecked: string,
  *   invalid: string }} VerdictNames
  * @typedef {{ stored: string, duplicate: string, deleted: string, cleared: string,
- *   ready: string }} StreamEventNames
+ *   deliveryState: string, ready: string }} StreamEventNames
  * @typedef {{ raw: string, resign: string }} ReplayModeNames
  * @typedef {{ replayUrl: string, canResign: boolean, terminalStatuses: ReadonlySet<string>,
  *   hopByHopHeaders: readonly string[], filterKeys: readonly string[], verdicts: VerdictNames,
@@ -60,6 +60,7 @@ export function readPageConfig(body) {
       'duplicate',
       'deleted',
       'cleared',
+      'deliveryState',
       'ready',
     ]),
     replayModes: names('replay-modes', dataset.replayModes, ['raw', 'resign']),
