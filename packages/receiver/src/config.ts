@@ -13,8 +13,10 @@ import { DEFAULT_REPLAY_CONCURRENCY } from './replay.ts'
 export interface ReceiverConfig {
   port: number
   host: string
-  /** File path or `:memory:`. */
+  /** File path, `:memory:`, or a `postgres://` / `postgresql://` URL (the PostgreSQL store). */
   dbPath: string
+  /** RECEIVER_DB_POOL: connections in the PostgreSQL pool (unused for SQLite). */
+  dbPool: number
   auth: { username: string; password: string } | null
   /** RECEIVER_ALLOWED_HOSTS, normalized: served Host names besides loopback and `host`. */
   allowedHosts: string[]
@@ -57,7 +59,8 @@ export const USAGE = `Usage: npx -y pnpm@10.34.9 start -- [options]
 Options (each mirrors an environment variable):
   --port <n>        PORT (9888; 0 picks a free port)
   --host <addr>     HOST (127.0.0.1)
-  --db <path>       RECEIVER_DB (${DEFAULT_DB_PATH}; :memory: keeps nothing)
+  --db <path|url>   RECEIVER_DB (${DEFAULT_DB_PATH}; :memory: keeps nothing;
+                    postgres://user:pass@host:5432/db uses PostgreSQL, RECEIVER_DB_POOL connections)
   --quiet           RECEIVER_QUIET=1: no access log lines
   --allow-open      RECEIVER_ALLOW_OPEN=1: listen on a non-loopback HOST without basic auth
   --allowed-hosts <list>
@@ -67,7 +70,8 @@ Options (each mirrors an environment variable):
 
 Other variables: RECEIVER_USER + RECEIVER_PASSWORD (basic auth), RECEIVER_MAX_BODY_BYTES (1048576),
 SERVER_HEADER (LeRenard2000), UP42_WEBHOOK_SECRET, RECEIVER_REQUIRE_SIGNATURE=1, RECEIVER_REQUIRE_BODY_DIGEST=1,
-RECEIVER_SIGNATURE_MAX_AGE (86400 seconds), REPLAY_URL, RECEIVER_REPLAY_CONCURRENCY (8 replays in flight).`
+RECEIVER_SIGNATURE_MAX_AGE (86400 seconds), REPLAY_URL, RECEIVER_REPLAY_CONCURRENCY (8 replays in flight),
+RECEIVER_DB_POOL (10 PostgreSQL connections).`
 
 type Env = Record<string, string | undefined>
 
@@ -125,6 +129,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
   )
   const host = values.host ?? nonEmpty(env.HOST) ?? '127.0.0.1'
   const dbPath = values.db ?? nonEmpty(env.RECEIVER_DB) ?? DEFAULT_DB_PATH
+  const dbPool = readInteger('RECEIVER_DB_POOL', nonEmpty(env.RECEIVER_DB_POOL) ?? '10', 1, 1000)
 
   const username = nonEmpty(env.RECEIVER_USER)
   const password = nonEmpty(env.RECEIVER_PASSWORD)
@@ -212,6 +217,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     port,
     host,
     dbPath,
+    dbPool,
     auth,
     allowedHosts,
     maxBodyBytes,

@@ -9,7 +9,10 @@ import { createApp } from './app.ts'
 import { readReceiverConfig, USAGE } from './config.ts'
 import { ConfigError, StoreError } from './errors.ts'
 import { httpServerOptions } from './http-server.ts'
+import { isPostgresUrl, redactUrl } from './postgres-errors.ts'
+import { createPostgresStore } from './postgres-store.ts'
 import { createSqliteStore } from './sqlite-store.ts'
+import type { WebhookStore } from './store.ts'
 
 // long-lived responses (the inspector's live stream) get this long to end on their own
 const SHUTDOWN_GRACE_MS = 5000
@@ -33,28 +36,46 @@ if (config.help) {
   process.exit(0)
 }
 
-let store: ReturnType<typeof createSqliteStore>
-try {
-  if (config.dbPath !== ':memory:')
-    mkdirSync(path.dirname(path.resolve(config.dbPath)), { recursive: true })
-  store = createSqliteStore({ path: config.dbPath })
-} catch (error) {
-  const detail =
-    error instanceof StoreError && error.cause instanceof Error ? `: ${error.cause.message}` : ''
-  // a folder or file we may not write is a configuration mistake, like a bad variable: exit 2
-  const unwritable =
-    (error instanceof StoreError && error.code === 'UNWRITABLE') ||
-    ['EACCES', 'EROFS', 'ENOTDIR', 'EEXIST', 'EPERM'].includes(
-      String((error as { code?: unknown }).code)
+const postgresUrl = isPostgresUrl(config.dbPath) ? config.dbPath : null
+
+async function openStore(): Promise<WebhookStore> {
+  if (postgresUrl !== null) {
+    try {
+      return await createPostgresStore({ url: postgresUrl, poolSize: config.dbPool, live: true })
+    } catch (error) {
+      // StoreError messages name the URL without its password; the cause is the server's word
+      const detail =
+        error instanceof StoreError && error.cause instanceof Error
+          ? `: ${error.cause.message}`
+          : ''
+      complain(`${(error as Error).message}${detail}`)
+      process.exit(1)
+    }
+  }
+  try {
+    if (config.dbPath !== ':memory:')
+      mkdirSync(path.dirname(path.resolve(config.dbPath)), { recursive: true })
+    return createSqliteStore({ path: config.dbPath })
+  } catch (error) {
+    const detail =
+      error instanceof StoreError && error.cause instanceof Error ? `: ${error.cause.message}` : ''
+    // a folder or file we may not write is a configuration mistake, like a bad variable: exit 2
+    const unwritable =
+      (error instanceof StoreError && error.code === 'UNWRITABLE') ||
+      ['EACCES', 'EROFS', 'ENOTDIR', 'EEXIST', 'EPERM'].includes(
+        String((error as { code?: unknown }).code)
+      )
+    const reason = error instanceof StoreError ? detail.slice(2) : (error as Error).message
+    complain(
+      unwritable
+        ? `RECEIVER_DB (--db) ${path.resolve(config.dbPath)} is not writable (${reason}); check the permissions of the file and its folder`
+        : `${(error as Error).message}${detail}`
     )
-  const reason = error instanceof StoreError ? detail.slice(2) : (error as Error).message
-  complain(
-    unwritable
-      ? `RECEIVER_DB (--db) ${path.resolve(config.dbPath)} is not writable (${reason}); check the permissions of the file and its folder`
-      : `${(error as Error).message}${detail}`
-  )
-  process.exit(unwritable ? 2 : 1)
+    process.exit(unwritable ? 2 : 1)
+  }
 }
+
+const store = await openStore()
 
 // aborted on shutdown: a replay to a target that never answers must not hold the exit
 const replays = new AbortController()
@@ -77,9 +98,11 @@ const server = serve(
   (info: AddressInfo) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
     const database =
-      config.dbPath === ':memory:'
-        ? ':memory: (nothing survives a restart)'
-        : path.resolve(config.dbPath)
+      postgresUrl !== null
+        ? `${redactUrl(postgresUrl)} (PostgreSQL, pool of ${config.dbPool})`
+        : config.dbPath === ':memory:'
+          ? ':memory: (nothing survives a restart)'
+          : path.resolve(config.dbPath)
     const signatures =
       config.secret === null
         ? 'not checked (no UP42_WEBHOOK_SECRET)'
