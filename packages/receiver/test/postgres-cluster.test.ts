@@ -70,8 +70,11 @@ function followStream(url: string) {
     const response = await fetch(`${url}/api/stream`, { signal: controller.signal })
     const decoder = new TextDecoder()
     let buffer = ''
-    for await (const chunk of response.body!) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true })
+    const reader = response.body!.getReader()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      buffer += decoder.decode(value, { stream: true })
       let end: number
       while ((end = buffer.indexOf('\n\n')) !== -1) {
         const message = buffer.slice(0, end)
