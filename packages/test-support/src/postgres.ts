@@ -128,8 +128,12 @@ export async function createTestDatabase(serverUrl: string): Promise<TestDatabas
   const name = `test_${randomBytes(6).toString('hex')}`
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
   try {
-    // FILE_COPY: a checkpoint instead of WAL-logging the template, faster for a small database
-    await admin.unsafe(`CREATE DATABASE ${name} STRATEGY FILE_COPY`)
+    // FILE_COPY: a checkpoint instead of WAL-logging the template, faster for a small database;
+    // a server before PostgreSQL 15 knows no STRATEGY (and copies files anyway)
+    await admin.unsafe(`CREATE DATABASE ${name} STRATEGY FILE_COPY`).catch(async (error) => {
+      if ((error as { code?: string }).code !== '42601') throw error
+      await admin.unsafe(`CREATE DATABASE ${name}`)
+    })
   } finally {
     await admin.end()
   }
