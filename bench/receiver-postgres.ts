@@ -143,6 +143,8 @@ export interface Row {
   p50: number
   p99: number
   cpuMicrosPerWebhook: number
+  /** Of which PostgreSQL's processes. */
+  postgresMicrosPerWebhook: number
 }
 
 /** Drives the receivers at once, the connections split between them; CPU of `extraPids` counts. */
@@ -151,8 +153,10 @@ async function drive(target: string, receivers: Child[], extraPids: () => number
   await Promise.all(receivers.map((r) => load(r.url, per, WARMUP_S)))
   const pids = () => [...receivers.map((r) => r.process.pid!), ...extraPids()]
   const before = cpuMicros(pids())
+  const extraBefore = cpuMicros(extraPids())
   const results = await Promise.all(receivers.map((r) => load(r.url, per, DURATION_S)))
   const cpu = cpuMicros(pids()) - before
+  const extra = cpuMicros(extraPids()) - extraBefore
   const failed = results.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0)
   if (failed > 0) throw new Error(`${target}: ${failed} failed requests`)
   const total = results.reduce((n, r) => n + r.requests.total, 0)
@@ -162,6 +166,7 @@ async function drive(target: string, receivers: Child[], extraPids: () => number
     p50: Math.max(...results.map((r) => r.latency.p50)),
     p99: Math.max(...results.map((r) => r.latency.p99)),
     cpuMicrosPerWebhook: Math.round(cpu / total),
+    postgresMicrosPerWebhook: Math.round(extra / total),
   }
 }
 
@@ -191,11 +196,13 @@ export async function runPostgresBench(): Promise<Row[]> {
 }
 
 export function formatRows(rows: readonly Row[]): string {
-  const header = '| target | req/s | p50 ms | p99 ms | server CPU µs/webhook |'
+  const header =
+    '| target | req/s | p50 ms | p99 ms | server CPU µs/webhook | of which PostgreSQL |'
   const lines = rows.map(
-    (r) => `| ${r.target} | ${r.reqPerS} | ${r.p50} | ${r.p99} | ${r.cpuMicrosPerWebhook} |`
+    (r) =>
+      `| ${r.target} | ${r.reqPerS} | ${r.p50} | ${r.p99} | ${r.cpuMicrosPerWebhook} | ${r.postgresMicrosPerWebhook} |`
   )
-  return [header, '| --- | ---: | ---: | ---: | ---: |', ...lines].join('\n')
+  return [header, '| --- | ---: | ---: | ---: | ---: | ---: |', ...lines].join('\n')
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
