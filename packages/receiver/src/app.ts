@@ -12,13 +12,15 @@ import type { ReplaySettings } from './replay.ts'
 import { requestHeader as header } from './request-header.ts'
 import type { NodeContext } from './request-header.ts'
 import { createApiRoutes } from './routes/api.ts'
+import { createDeliveryRoutes } from './routes/deliveries.ts'
+import type { DestinationInfo } from './routes/deliveries.ts'
 import { errorBody, fail, JSON_TYPE, STATUS_MESSAGES } from './routes/http.ts'
 import type { AppEnv } from './routes/http.ts'
 import { answerPing, createOriginalRoutes } from './routes/original.ts'
 import { createReplayRoutes } from './routes/replay.ts'
 import { createStreamRoutes } from './routes/stream.ts'
 import { createTransferRoutes } from './routes/transfer.ts'
-import type { WebhookStore } from './store.ts'
+import type { DeliveryInput, WebhookInput, WebhookStore } from './store.ts'
 import { storeFedEvents } from './store-events.ts'
 import { createWebhookEvents } from './webhook-events.ts'
 import type { WebhookEvents } from './webhook-events.ts'
@@ -75,6 +77,13 @@ export interface AppOptions {
   onError?: (error: unknown) => void
   /** Clock for signature time windows, in unix seconds. */
   now?: () => number
+  /**
+   * The deliveries (notifications, `--forward-to`) a webhook arriving at `/receive-webhooks`
+   * needs, written with it in one transaction (`routeDeliveries` over the configuration).
+   */
+  routeDeliveries?: (input: WebhookInput) => DeliveryInput[]
+  /** The configured destinations, shown by `/api/destinations` (masked). */
+  destinations?: readonly DestinationInfo[]
 }
 
 export const DEFAULT_SIGNATURE_MAX_AGE_SECONDS = 24 * 60 * 60
@@ -129,6 +138,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     assetsDir,
     onError = (error: unknown) => console.error(error),
     now,
+    routeDeliveries,
+    destinations = [],
   } = options
   if ((requireSignature || requireBodyDigest) && (secret === null || secret.length === 0)) {
     throw new TypeError(
@@ -216,8 +227,19 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     return next()
   })
 
-  app.route('/', createOriginalRoutes({ store, events, policy, onError, requestHeaders }))
+  app.route(
+    '/',
+    createOriginalRoutes({
+      store,
+      events,
+      policy,
+      onError,
+      requestHeaders,
+      ...(routeDeliveries === undefined ? {} : { routeDeliveries }),
+    })
+  )
   app.route('/', createApiRoutes({ store, events }))
+  app.route('/', createDeliveryRoutes({ store, events, destinations }))
   app.route('/', createStreamRoutes({ store, events }))
   app.route(
     '/',

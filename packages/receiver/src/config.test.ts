@@ -34,6 +34,14 @@ describe('readReceiverConfig', () => {
       replayUrl: null,
       replayConcurrency: 8,
       quiet: false,
+      destinations: {
+        destinations: [],
+        retryScheduleMs: [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000],
+        retryMaxAgeMs: 86_400_000,
+        timeoutMs: 10_000,
+        publicUrl: null,
+      },
+      testDestinations: false,
       help: false,
     })
   })
@@ -76,6 +84,8 @@ describe('readReceiverConfig', () => {
       replayUrl: 'http://127.0.0.1:9/receive-webhooks',
       replayConcurrency: 2,
       quiet: true,
+      destinations: expect.objectContaining({ destinations: [] }),
+      testDestinations: false,
       help: false,
     })
   })

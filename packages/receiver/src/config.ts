@@ -7,6 +7,8 @@ import {
   DEFAULT_SIGNATURE_MAX_AGE_SECONDS,
 } from './app.ts'
 import { AllowedHostError, parseAllowedHosts } from './allowed-hosts.ts'
+import { readDestinationsConfig } from './destinations-config.ts'
+import type { DestinationsConfig } from './destinations-config.ts'
 import { ConfigError } from './errors.ts'
 import { DEFAULT_REPLAY_CONCURRENCY } from './replay.ts'
 
@@ -33,6 +35,10 @@ export interface ReceiverConfig {
   replayConcurrency: number
   /** No access log lines. */
   quiet: boolean
+  /** Notifications and `--forward-to` targets, with their filters and the retry settings. */
+  destinations: DestinationsConfig
+  /** `--test-destinations`: send a sample message to each destination, print outcomes, exit. */
+  testDestinations: boolean
   help: boolean
 }
 
@@ -66,11 +72,25 @@ Options (each mirrors an environment variable):
   --allowed-hosts <list>
                     RECEIVER_ALLOWED_HOSTS: Host names served without basic auth besides
                     loopback and HOST, comma-separated; .example.com also matches subdomains
+  --notify <url>    RECEIVER_NOTIFY: tell a person (repeatable): ntfy+https://ntfy.sh/<topic>,
+                    slack+https://…, discord+https://…, teams+https://…, json+https://…,
+                    desktop:, cmd:<command line>
+  --forward-to <url>
+                    RECEIVER_FORWARD_TO: hand every stored webhook to your app (repeatable)
+  --forward-mode raw|resign
+                    RECEIVER_FORWARD_MODE (raw); resign signs afresh with UP42_WEBHOOK_SECRET
+  --config <file>   RECEIVER_CONFIG: JSON file naming destinations with their own filters
+  --test-destinations
+                    send a sample message to every destination, print each outcome, exit
+                    (0 when all succeed)
   --help            this text
 
 Other variables: RECEIVER_USER + RECEIVER_PASSWORD (basic auth), RECEIVER_MAX_BODY_BYTES (1048576),
 SERVER_HEADER (LeRenard2000), UP42_WEBHOOK_SECRET, RECEIVER_REQUIRE_SIGNATURE=1, RECEIVER_REQUIRE_BODY_DIGEST=1,
 RECEIVER_SIGNATURE_MAX_AGE (86400 seconds), REPLAY_URL, RECEIVER_REPLAY_CONCURRENCY (8 replays in flight),
+RECEIVER_NOTIFY_STATUSES (ERROR,FAILED,CANCELLED,SUCCEEDED,FULFILLED,FAILED_PERMANENTLY),
+RECEIVER_NOTIFY_LIVE_ONLY=1, RECEIVER_RETRY_SCHEDULE (10s,30s,2m,10m,30m,1h, then hourly),
+RECEIVER_RETRY_MAX_AGE (24h), RECEIVER_DELIVERY_TIMEOUT (10s), RECEIVER_PUBLIC_URL (links in messages),
 RECEIVER_DB_POOL (10 PostgreSQL connections).`
 
 type Env = Record<string, string | undefined>
@@ -230,6 +250,17 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     replayUrl,
     replayConcurrency,
     quiet: values.quiet === true || readBoolean(env, 'RECEIVER_QUIET'),
+    destinations: readDestinationsConfig(
+      env,
+      {
+        ...(values.notify === undefined ? {} : { notify: values.notify }),
+        ...(values['forward-to'] === undefined ? {} : { 'forward-to': values['forward-to'] }),
+        ...(values['forward-mode'] === undefined ? {} : { 'forward-mode': values['forward-mode'] }),
+        ...(values.config === undefined ? {} : { config: values.config }),
+      },
+      { secret }
+    ),
+    testDestinations: values['test-destinations'] === true,
     help: values.help === true,
   }
 }
@@ -247,6 +278,11 @@ function parseFlags(argv: readonly string[]) {
       quiet: { type: 'boolean' },
       'allow-open': { type: 'boolean' },
       'allowed-hosts': { type: 'string' },
+      notify: { type: 'string', multiple: true },
+      'forward-to': { type: 'string', multiple: true },
+      'forward-mode': { type: 'string' },
+      config: { type: 'string' },
+      'test-destinations': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })

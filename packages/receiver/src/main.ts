@@ -7,12 +7,18 @@ import { attachAccessLog } from './access-log.ts'
 import { describeAllowedHosts } from './allowed-hosts.ts'
 import { createApp } from './app.ts'
 import { readReceiverConfig, USAGE } from './config.ts'
+import { routeDeliveries } from './delivery-routing.ts'
+import { createDispatchTargets } from './destination-senders.ts'
+import { createDispatcher } from './dispatcher.ts'
 import { ConfigError, StoreError } from './errors.ts'
 import { httpServerOptions } from './http-server.ts'
 import { isPostgresUrl, redactUrl } from './postgres-errors.ts'
 import { createPostgresStore } from './postgres-store.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
+import { storeFedEvents } from './store-events.ts'
+import { testDestinations } from './test-destinations.ts'
+import { createWebhookEvents } from './webhook-events.ts'
 
 // long-lived responses (the inspector's live stream) get this long to end on their own
 const SHUTDOWN_GRACE_MS = 5000
@@ -34,6 +40,17 @@ const config = readConfigOrExit()
 if (config.help) {
   say(USAGE)
   process.exit(0)
+}
+
+if (config.testDestinations) {
+  if (config.destinations.destinations.length === 0) {
+    complain(
+      '--test-destinations: no destinations configured (RECEIVER_NOTIFY, RECEIVER_FORWARD_TO, RECEIVER_CONFIG)'
+    )
+    process.exit(2)
+  }
+  const ok = await testDestinations(config.destinations, { secret: config.secret, say })
+  process.exit(ok ? 0 : 1)
 }
 
 const postgresUrl = isPostgresUrl(config.dbPath) ? config.dbPath : null
@@ -79,8 +96,24 @@ const store = await openStore()
 
 // aborted on shutdown: a replay to a target that never answers must not hold the exit
 const replays = new AbortController()
+// with PostgreSQL, `stored` comes from the database: every instance's dispatcher wakes for it
+const events = storeFedEvents(createWebhookEvents(), store)
+const { destinations: configured, retryScheduleMs, retryMaxAgeMs, timeoutMs } = config.destinations
+const senders = createDispatchTargets(config.destinations, { secret: config.secret })
+// the lease outlasts one attempt's timeout, so a live owner never loses a delivery in flight
+const dispatcher = createDispatcher({
+  store,
+  events,
+  destinations: senders.targets,
+  retrySchedule: retryScheduleMs,
+  retryMaxAgeMs,
+  leaseMs: timeoutMs + 5_000,
+})
 const app = createApp({
   store,
+  events,
+  routeDeliveries: (input) => routeDeliveries(input.fields, input.receivedAt, configured),
+  destinations: configured.map(({ name, kind, display }) => ({ name, kind, display })),
   serverHeader: config.serverHeader,
   maxBodyBytes: config.maxBodyBytes,
   auth: config.auth,
@@ -124,8 +157,10 @@ const server = serve(
         `  allowed hosts: ${hosts}`,
         `  signatures: ${signatures}`,
         `  access log: ${config.quiet ? 'off (--quiet)' : 'on (nginx combined format)'}`,
+        `  destinations: ${configured.length === 0 ? 'none' : configured.map((d) => `${d.name} (${d.kind === 'notify' ? 'notify' : 'forward'} ${d.display})`).join(', ')}`,
       ].join('\n')
     )
+    dispatcher.start()
   }
 ) as Server
 
@@ -152,17 +187,23 @@ function shutdown(signal: NodeJS.Signals): void {
   stopping = true
   say(`${signal}: no new connections, finishing ${inFlight} in-flight request(s)`)
   replays.abort()
+  // no new attempts; those in flight are aborted and recorded as due again (webhooks still
+  // arriving keep their deliveries pending for the next run), all before the store closes
+  const dispatching = dispatcher.stop()
   server.close(() => {
-    store.close().then(
-      () => {
-        say('database closed, bye')
-        process.exit(0)
-      },
-      (error: unknown) => {
-        complain(`closing the database failed: ${(error as Error).message}`)
-        process.exit(1)
-      }
-    )
+    dispatching
+      .then(() => senders.close())
+      .then(() => store.close())
+      .then(
+        () => {
+          say('database closed, bye')
+          process.exit(0)
+        },
+        (error: unknown) => {
+          complain(`closing the database failed: ${(error as Error).message}`)
+          process.exit(1)
+        }
+      )
   })
   server.closeIdleConnections()
   if (inFlight === 0) server.closeAllConnections()

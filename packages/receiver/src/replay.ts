@@ -120,8 +120,11 @@ function takeCredentials(url: URL): string | null {
   return `Basic ${Buffer.from(credentials).toString('base64')}`
 }
 
-/** The headers a replay sends: the stored ones, re-signed with a fresh `created` for `resign`. */
-async function replayHeaders(
+/**
+ * The headers a replay (or a `--forward-to` delivery) sends: the stored ones, less hop-by-hop
+ * and credential headers, re-signed with a fresh `created` and `date` for `resign`.
+ */
+export async function replayHeaders(
   record: WebhookRecord,
   mode: ReplayMode,
   secret: string | null,

@@ -713,6 +713,18 @@ function createSqliteOutbox(
        state = 'pending'
      WHERE id = ? RETURNING *`
   )
+  // Leases and attempt results are committed without their own fsync (WAL, synchronous =
+  // NORMAL for these transactions only): a process crash keeps them (the OS has the pages), a
+  // power loss may forget one, which costs one more attempt, never a delivery; the next webhook
+  // insert (FULL) fsyncs them along. Their fsyncs on the event loop cut intake to a fifth.
+  const relaxed = <T>(write: () => T): T => {
+    db.pragma('synchronous = NORMAL')
+    try {
+      return write()
+    } finally {
+      db.pragma('synchronous = FULL')
+    }
+  }
   const statements = new Map<string, Database.Statement>()
   const statement = (sql: string): Database.Statement => {
     let cached = statements.get(sql)
@@ -742,7 +754,9 @@ function createSqliteOutbox(
     async claimDeliveries(claim) {
       ensureOpen()
       try {
-        return claimTransaction.immediate(claim, claim.now ?? Date.now()).map(toDelivery)
+        return relaxed(() => claimTransaction.immediate(claim, claim.now ?? Date.now())).map(
+          toDelivery
+        )
       } catch (error) {
         throw toStoreError(error, 'claim deliveries')
       }
@@ -756,16 +770,18 @@ function createSqliteOutbox(
         throw new TypeError('[@up42-webhooks/receiver] a retry needs nextAttemptAt')
       }
       try {
-        const row = completeAttempt.get(
-          state,
-          result.outcome === 'retry' ? result.nextAttemptAt! : null,
-          at,
-          result.status,
-          result.error,
-          result.responseExcerpt,
-          result.outcome === 'delivered' ? at : null,
-          id,
-          result.owner
+        const row = relaxed(() =>
+          completeAttempt.get(
+            state,
+            result.outcome === 'retry' ? result.nextAttemptAt! : null,
+            at,
+            result.status,
+            result.error,
+            result.responseExcerpt,
+            result.outcome === 'delivered' ? at : null,
+            id,
+            result.owner
+          )
         )
         return row === undefined ? null : toDelivery(row)
       } catch (error) {

@@ -1,6 +1,8 @@
 import type { WebhookStore } from './store.ts'
 import type { WebhookEvents } from './webhook-events.ts'
 
+const fed = new WeakSet<WebhookEvents>()
+
 /**
  * The live events of an app whose store announces new webhooks itself (`store.subscribe`, several
  * receivers on one database): `stored` events come from the store, in id order and from every
@@ -9,10 +11,11 @@ import type { WebhookEvents } from './webhook-events.ts'
  */
 export function storeFedEvents(events: WebhookEvents, store: WebhookStore): WebhookEvents {
   const subscribe = store.subscribe?.bind(store)
-  if (subscribe === undefined) return events
+  // one wrapper for main's dispatcher and the app alike (createApp wraps what it is given)
+  if (subscribe === undefined || fed.has(events)) return events
   let unsubscribeStore: (() => void) | null = null
   let listeners = 0
-  return {
+  const wrapper: WebhookEvents = {
     subscribe(listener) {
       const unsubscribe = events.subscribe(listener)
       if (listeners++ === 0) {
@@ -38,4 +41,6 @@ export function storeFedEvents(events: WebhookEvents, store: WebhookStore): Webh
       return events.listenerCount
     },
   }
+  fed.add(wrapper)
+  return wrapper
 }

@@ -27,6 +27,8 @@ const MAX_QUEUED = 10_000
  * - `event: delivery`, data = WebhookSummary: a duplicate raised `deliveryCount` (no id, so it
  *   does not move the resume point);
  * - `event: deleted` data `{"id"}`, `event: cleared` data `{"count"}`;
+ * - `event: delivery-state`, data = Delivery: a delivery to a
+ *   destination was attempted, delivered, failed or retried by hand (no id);
  * - `event: ready`, `id: <last id>`: sent once the resumed part is done, so even a client that
  *   has seen no webhook yet resumes from the right place after a reconnect;
  * - `: ping` comments keep proxies from closing an idle connection.
@@ -117,6 +119,8 @@ function toMessage(event: WebhookEvent, filter: WebhookFilter) {
       return { event: 'deleted', data: JSON.stringify({ id: event.id }) }
     case 'cleared':
       return { event: 'cleared', data: JSON.stringify({ count: event.count }) }
+    case 'delivery-state':
+      return { event: 'delivery-state', data: JSON.stringify(event.delivery) }
   }
 }
 

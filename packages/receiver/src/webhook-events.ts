@@ -1,4 +1,4 @@
-import type { WebhookSummary } from './store.ts'
+import type { Delivery, WebhookSummary } from './store.ts'
 
 /** What the receiver announces to live listeners (the inspector's server-sent events). */
 export type WebhookEvent =
@@ -8,6 +8,8 @@ export type WebhookEvent =
   | { type: 'duplicate'; webhook: WebhookSummary }
   | { type: 'deleted'; id: number }
   | { type: 'cleared'; count: number }
+  /** A delivery to a destination changed (attempted, delivered, failed, retried by hand). */
+  | { type: 'delivery-state'; delivery: Delivery }
 
 export type WebhookEventListener = (event: WebhookEvent) => void
 

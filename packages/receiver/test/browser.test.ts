@@ -360,11 +360,12 @@ describe('the inspector in a real browser against a real receiver', { timeout: 1
           const root = document.documentElement
           return { page: root.scrollWidth <= innerWidth ? 'fits' : `${root.scrollWidth}`, wider }
         })
-      for (const tab of ['Raw', 'Headers', 'Timeline', 'Replay', 'Body']) {
+      for (const tab of ['Raw', 'Headers', 'Timeline', 'Replay', 'Deliveries', 'Body']) {
         await detail.getByRole('tab', { name: tab }).click()
         await detail.locator(`.tab[aria-selected="true"]`, { hasText: tab }).waitFor()
         if (tab === 'Timeline') await detail.locator('.timeline .tl-item').first().waitFor()
         if (tab === 'Replay') await detail.locator('table .attempt').first().waitFor()
+        if (tab === 'Deliveries') await detail.locator('#deliveries .empty').waitFor()
         expect(await overflow(), tab).toEqual({ page: 'fits', wider: [] })
       }
       mkdirSync(ARTIFACTS, { recursive: true })

@@ -42,6 +42,7 @@ export function renderPage({ assetsVersion, replayUrl, canResign }: PageOptions)
             <span class="dot" aria-hidden="true"></span><span>Connecting…</span>
           </div>
           <span id="count" class="count"></span>
+          <a id="failed-badge" class="badge bad" href="api/deliveries?state=failed" hidden></a>
           <span class="spacer-flex"></span>
           <a id="export" class="btn" href="api/export" download>Export NDJSON</a>
           <label class="btn" for="import-file">Import…</label>

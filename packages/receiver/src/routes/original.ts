@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono'
 import type { SignaturePolicy } from '../intake.ts'
 import { intakeRequest } from '../intake.ts'
 import { pulledBody } from '../pulled-body.ts'
-import type { IterateOptions, WebhookStore } from '../store.ts'
+import type { DeliveryInput, IterateOptions, WebhookInput, WebhookStore } from '../store.ts'
 import type { WebhookEvents } from '../webhook-events.ts'
 import { JSON_TYPE, methodNotAllowed, parseFilter, parseInteger } from './http.ts'
 import type { AppEnv } from './http.ts'
@@ -32,6 +32,8 @@ export interface OriginalRoutesDeps {
   onError: (error: unknown) => void
   /** Every request header, lower-case (see `createApp`). */
   requestHeaders: (c: NodeContext) => Record<string, string>
+  /** The outbox rows a new webhook needs, stored in its transaction; none by default. */
+  routeDeliveries?: (input: WebhookInput) => DeliveryInput[]
 }
 
 function remoteAddress(c: NodeContext): string | null {
@@ -56,6 +58,7 @@ export function createOriginalRoutes(deps: OriginalRoutesDeps): Hono<AppEnv> {
       { body, headers: requestHeaders(c), remoteAddress: remoteAddress(c) },
       policy
     )
+    if (deps.routeDeliveries !== undefined) input.deliveries = deps.routeDeliveries(input)
     const result = await store.insert(input)
     events.emit({ type: result.duplicate ? 'duplicate' : 'stored', webhook: result.webhook })
     const msg = result.duplicate

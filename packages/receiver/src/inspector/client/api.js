@@ -18,6 +18,14 @@ export const FILTER_KEYS = ['event', 'liveMode', 'status', 'jobId', 'orderId', '
  * @typedef {{ id: number, at: string, url: string, mode: string, status: number | null,
  *   latencyMs: number, error: string | null, responseExcerpt: string | null }} Attempt
  * @typedef {{ imported: number, duplicates: number }} ImportResult
+ * @typedef {{ id: number, webhookId: number, destination: string, kind: string, state: string,
+ *   attempts: number, createdAt: string, nextAttemptAt: string | null,
+ *   lastAttemptAt: string | null, lastStatus: number | null, lastError: string | null,
+ *   lastResponseExcerpt: string | null, deliveredAt: string | null,
+ *   destinationDisplay?: string | null }} Delivery
+ * @typedef {{ name: string, kind: string, display: string }} Destination
+ * @typedef {{ destinations: Destination[],
+ *   counts: { pending: number, delivered: number, failed: number } }} Destinations
  */
 
 export class ApiError extends Error {
@@ -108,6 +116,17 @@ export const api = {
       },
       [502]
     ),
+  /** @param {number} id @returns {Promise<{ items: Delivery[] }>} */
+  deliveries: (id) => request(`api/webhooks/${id}/deliveries?limit=500`),
+  /** @param {number} id @returns {Promise<Delivery>} */
+  retryDelivery: (id) =>
+    request(`api/deliveries/${id}/retry`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: '{}',
+    }),
+  /** @returns {Promise<Destinations>} */
+  destinations: () => request('api/destinations'),
   /** @param {BodyInit} ndjson @returns {Promise<ImportResult>} */
   import: (ndjson) =>
     request('api/import', {

@@ -36,6 +36,7 @@ const form = /** @type {HTMLFormElement} */ ($('#filters'))
 const viewport = $('#list')
 const detail = $('#detail')
 const countEl = $('#count')
+const failedBadge = /** @type {HTMLAnchorElement} */ ($('#failed-badge'))
 const liveEl = $('#live')
 const exportLink = /** @type {HTMLAnchorElement} */ ($('#export'))
 
@@ -180,6 +181,23 @@ async function refreshCount() {
   } catch {
     // The count is decoration; the list shows real errors.
   }
+}
+
+/** The header badge: shown while any delivery to a destination has failed. */
+async function refreshFailed() {
+  try {
+    const { counts } = await api.destinations()
+    failedBadge.hidden = counts.failed === 0
+    failedBadge.textContent = `${counts.failed} failed deliver${counts.failed === 1 ? 'y' : 'ies'}`
+  } catch {
+    // decoration, as the count
+  }
+}
+
+/** @param {import('./api.js').Delivery} delivery */
+function onDeliveryState(delivery) {
+  void refreshFailed()
+  if (delivery.webhookId === state.selectedId && state.tab === 'deliveries') void showDetail()
 }
 
 function renderCount() {
@@ -416,6 +434,9 @@ function connect() {
   source.addEventListener('delivery', (event) =>
     onDelivery(JSON.parse(/** @type {MessageEvent} */ (event).data))
   )
+  source.addEventListener('delivery-state', (event) =>
+    onDeliveryState(JSON.parse(/** @type {MessageEvent} */ (event).data))
+  )
   source.addEventListener('deleted', (event) =>
     onDeleted(JSON.parse(/** @type {MessageEvent} */ (event).data))
   )
@@ -472,6 +493,7 @@ fillForm()
 syncUrl()
 connect()
 void refreshCount()
+void refreshFailed()
 void reload().then(() => {
   if (state.selectedId) void select(state.selectedId, { scroll: true })
 })

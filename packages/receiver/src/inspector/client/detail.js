@@ -4,7 +4,7 @@ import { toCurl } from './curl.js'
 import { bytes, copyText, fullTime, h, relativeTime, shortTime } from './dom.js'
 import { jsonBlock, prettyJson } from './json-view.js'
 
-export const TABS = ['body', 'raw', 'headers', 'timeline', 'replay']
+export const TABS = ['body', 'raw', 'headers', 'timeline', 'replay', 'deliveries']
 /** @type {Record<string, string>} */
 const TAB_LABELS = {
   body: 'Body',
@@ -12,6 +12,7 @@ const TAB_LABELS = {
   headers: 'Headers',
   timeline: 'Timeline',
   replay: 'Replay',
+  deliveries: 'Deliveries',
 }
 
 /**
@@ -210,6 +211,9 @@ function renderPanel(panel, record, ctx) {
       return
     case 'replay':
       renderReplay(panel, record, ctx)
+      return
+    case 'deliveries':
+      void renderDeliveries(panel, record, ctx)
       return
     default: {
       const pretty = prettyJson(record.body)
@@ -515,4 +519,112 @@ async function loadAttempts(container, id) {
       h('p', { class: 'error' }, `Could not load attempts: ${messageOf(error)}`)
     )
   }
+}
+
+/**
+ * Where this webhook went: each notification and `--forward-to` delivery with its state,
+ * attempts and last answer, and a retry button (the dispatcher sends a retried one at once).
+ * @param {HTMLElement} panel @param {WebhookRecord} record @param {Ctx} ctx
+ */
+async function renderDeliveries(panel, record, ctx) {
+  const container = h('div', { id: 'deliveries' }, h('p', { class: 'muted' }, 'Loading…'))
+  panel.append(
+    h(
+      'div',
+      { class: 'panel-bar' },
+      h(
+        'span',
+        { class: 'muted' },
+        'Notifications and --forward-to deliveries of this webhook (secrets in URLs are masked)'
+      )
+    ),
+    container
+  )
+  try {
+    const { items } = await api.deliveries(record.id)
+    if (!items.length) {
+      container.replaceChildren(
+        h('p', { class: 'empty' }, 'No deliveries: no destination matched, or none is configured.')
+      )
+      return
+    }
+    container.replaceChildren(
+      h(
+        'table',
+        { class: 'grid', 'aria-label': 'Deliveries' },
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            ...['Destination', 'State', 'Attempts', 'Last answer', 'When', ''].map((t) =>
+              h('th', { scope: 'col' }, t)
+            )
+          )
+        ),
+        h('tbody', null, ...[...items].reverse().map((d) => deliveryRow(d, ctx)))
+      )
+    )
+  } catch (error) {
+    container.replaceChildren(
+      h('p', { class: 'error' }, `Could not load deliveries: ${messageOf(error)}`)
+    )
+  }
+}
+
+const STATE_TONES = /** @type {Record<string, string>} */ ({
+  delivered: 'good',
+  failed: 'bad',
+  pending: 'warn',
+})
+
+/** @param {import('./api.js').Delivery} d @param {Ctx} ctx */
+function deliveryRow(d, ctx) {
+  const answer =
+    d.lastStatus !== null
+      ? `HTTP ${d.lastStatus}${d.lastResponseExcerpt ? ` ${d.lastResponseExcerpt}` : ''}`
+      : (d.lastError ?? (d.attempts === 0 ? 'not tried yet' : ''))
+  const detail = d.lastStatus !== null && d.lastError ? `${answer} · ${d.lastError}` : answer
+  const when =
+    d.state === 'pending' && d.nextAttemptAt
+      ? `next ${shortTime(d.nextAttemptAt)}`
+      : d.lastAttemptAt
+        ? shortTime(d.lastAttemptAt)
+        : ''
+  const retry = h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn small',
+      'data-retry': String(d.id),
+      onclick: async () => {
+        retry.disabled = true
+        try {
+          await api.retryDelivery(d.id)
+          ctx.toast(`Retrying ${d.destination}`, 'ok')
+        } catch (error) {
+          ctx.toast(`Retry failed: ${messageOf(error)}`, 'error')
+          retry.disabled = false
+        }
+      },
+    },
+    'Retry'
+  )
+  return h(
+    'tr',
+    { class: 'delivery', 'data-delivery': String(d.id), 'data-state': d.state },
+    h(
+      'td',
+      { class: 'ellipsis', title: d.destinationDisplay ?? d.destination },
+      h('strong', null, d.destination),
+      ' ',
+      h('span', { class: 'muted small' }, `${d.kind} · ${d.destinationDisplay ?? ''}`)
+    ),
+    h('td', null, h('span', { class: `badge ${STATE_TONES[d.state] ?? ''}` }, d.state)),
+    h('td', { class: 'num' }, String(d.attempts)),
+    h('td', { class: 'ellipsis mono', title: detail }, detail),
+    h('td', null, when),
+    h('td', null, retry)
+  )
 }
