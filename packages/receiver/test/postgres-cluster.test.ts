@@ -3,7 +3,12 @@
  * HTTP, a real server (the suite's, or one of its own for the restart).
  */
 import { fileURLToPath } from 'node:url'
-import { createTestDatabase, startEmbeddedPostgres, startTsx } from '@up42-webhooks/test-support'
+import {
+  createTestDatabase,
+  startEmbeddedPostgres,
+  startRecordingServer,
+  startTsx,
+} from '@up42-webhooks/test-support'
 import type {
   EmbeddedPostgresServer,
   RunningProgram,
@@ -25,32 +30,39 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.stop()))
 })
 
-async function startReceiver(url: string): Promise<RunningProgram> {
+async function startReceiver(
+  url: string,
+  env: Record<string, string> = {}
+): Promise<RunningProgram> {
   const receiver = await startTsx(MAIN, [], {
     cwd: PACKAGE_DIR,
-    env: { PORT: '0', RECEIVER_DB: url, RECEIVER_DB_POOL: '4', RECEIVER_QUIET: '1' },
+    env: { PORT: '0', RECEIVER_DB: url, RECEIVER_DB_POOL: '4', RECEIVER_QUIET: '1', ...env },
     readyPath: '/ping',
   })
   running.push(receiver)
   return receiver
 }
 
-const body = (messageId: string) =>
+const body = (messageId: string, status: string) =>
   JSON.stringify({
     event: 'job.status',
     liveMode: true,
     messageId,
     timestamp: '2026-01-01T00:00:00Z',
-    body: { id: `job-${messageId}`, status: 'RUNNING' },
+    body: { id: `job-${messageId}`, status },
   })
 
 /** POSTs a webhook; the stored id when the answer is 200, else the status (or 0: no answer). */
-async function post(url: string, messageId: string): Promise<{ status: number; id?: number }> {
+async function post(
+  url: string,
+  messageId: string,
+  status = 'RUNNING'
+): Promise<{ status: number; id?: number }> {
   try {
     const response = await fetch(`${url}/receive-webhooks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: body(messageId),
+      body: body(messageId, status),
     })
     const text = await response.text()
     if (response.status !== 200) return { status: response.status }
@@ -122,63 +134,88 @@ describe('three receivers on one PostgreSQL database', () => {
     async () => {
       const database = await createTestDatabase(inject('postgresUrl'))
       databases.push(database)
-      const receivers = await Promise.all([1, 2, 3].map(() => startReceiver(database.url)))
-      const [a, b, c] = receivers as [RunningProgram, RunningProgram, RunningProgram]
-      const stream = followStream(c.url)
-      await stream.until((ids) => ids.includes(-1))
+      const hook = await startRecordingServer()
+      const notify = { RECEIVER_NOTIFY: `json+${hook.url}/hook` }
+      try {
+        const receivers = await Promise.all(
+          [1, 2, 3].map(() => startReceiver(database.url, notify))
+        )
+        const [a, b, c] = receivers as [RunningProgram, RunningProgram, RunningProgram]
+        const stream = followStream(c.url)
+        await stream.until((ids) => ids.includes(-1))
+        // one FAILED job: each of the three dispatchers is woken, one claims and sends it
+        expect((await post(a.url, 'job-failed', 'FAILED')).status).toBe(200)
 
-      const TOTAL = 1200
-      const acked = new Map<string, number[]>()
-      let next = 0
-      let killed = false
-      const worker = async () => {
-        while (next < TOTAL) {
-          const i = next++
-          if (i === TOTAL / 2 && !killed) {
-            killed = true
-            b.child.kill('SIGKILL')
-          }
-          // every 10th messageId is posted to two instances at once
-          const messageId = i % 10 === 0 ? `m-${i - (i % 20)}` : `m-${i}`
-          const target = receivers[i % 3]!
-          const result = await post(target.url, messageId)
-          if (result.status === 200) {
-            acked.set(messageId, [...(acked.get(messageId) ?? []), result.id!])
-          } else {
-            // only the killed instance may fail to answer
-            expect(target).toBe(b)
-            expect(killed).toBe(true)
+        const TOTAL = 1200
+        const acked = new Map<string, number[]>()
+        let next = 0
+        let killed = false
+        const worker = async () => {
+          while (next < TOTAL) {
+            const i = next++
+            if (i === TOTAL / 2 && !killed) {
+              killed = true
+              b.child.kill('SIGKILL')
+            }
+            // every 10th messageId is posted to two instances at once
+            const messageId = i % 10 === 0 ? `m-${i - (i % 20)}` : `m-${i}`
+            const target = receivers[i % 3]!
+            const result = await post(target.url, messageId)
+            if (result.status === 200) {
+              acked.set(messageId, [...(acked.get(messageId) ?? []), result.id!])
+            } else {
+              // only the killed instance may fail to answer
+              expect(target).toBe(b)
+              expect(killed).toBe(true)
+            }
           }
         }
+        await Promise.all(Array.from({ length: 48 }, worker))
+        await b.exited
+
+        const stored = await storedWebhooks(a.url)
+        const ids = stored.map(([id]) => id)
+        expect(new Set(ids).size).toBe(ids.length)
+        expect([...ids].sort((x, y) => x - y)).toEqual(ids)
+        const byMessage = new Map(
+          stored.map(([id, messageId, count]) => [messageId, { id, count }])
+        )
+        expect(byMessage.size).toBe(stored.length) // one row per messageId
+        for (const [messageId, answers] of acked) {
+          const row = byMessage.get(messageId)
+          expect(row, messageId).toBeDefined()
+          // each acknowledgement named the one stored row, and counted one delivery
+          expect(new Set(answers)).toEqual(new Set([row!.id]))
+          expect(row!.count).toBeGreaterThanOrEqual(answers.length)
+        }
+        expect([...acked.values()].some((answers) => answers.length === 2)).toBe(true)
+
+        const dumps = await Promise.all(
+          [a, c].map(async (r) => (await fetch(`${r.url}/dump-webhooks`)).text())
+        )
+        expect(dumps[0]).toBe(dumps[1])
+        expect(dumps[0]!.trimEnd().split('\n')).toHaveLength(stored.length + 1)
+
+        // C's live stream saw every webhook, A's and B's too, in id order and once each
+        await stream.until((seen) => seen.filter((id) => id > 0).length >= ids.length)
+        await stream.close()
+        expect(stream.ids.filter((id) => id > 0)).toEqual(ids)
+
+        // the notification went out once: delivered (committed), so no instance claims it again
+        await hook.received(1)
+        let delivered: unknown[] = []
+        while (delivered.length === 0) {
+          const page = (await (await fetch(`${c.url}/api/deliveries?state=delivered`)).json()) as {
+            items: unknown[]
+          }
+          delivered = page.items
+          if (delivered.length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
+        }
+        expect(delivered).toHaveLength(1)
+        expect(hook.requests.filter((r) => r.path.startsWith('/hook'))).toHaveLength(1)
+      } finally {
+        await hook.close()
       }
-      await Promise.all(Array.from({ length: 48 }, worker))
-      await b.exited
-
-      const stored = await storedWebhooks(a.url)
-      const ids = stored.map(([id]) => id)
-      expect(new Set(ids).size).toBe(ids.length)
-      expect([...ids].sort((x, y) => x - y)).toEqual(ids)
-      const byMessage = new Map(stored.map(([id, messageId, count]) => [messageId, { id, count }]))
-      expect(byMessage.size).toBe(stored.length) // one row per messageId
-      for (const [messageId, answers] of acked) {
-        const row = byMessage.get(messageId)
-        expect(row, messageId).toBeDefined()
-        // each acknowledgement named the one stored row, and counted one delivery
-        expect(new Set(answers)).toEqual(new Set([row!.id]))
-        expect(row!.count).toBeGreaterThanOrEqual(answers.length)
-      }
-      expect([...acked.values()].some((answers) => answers.length === 2)).toBe(true)
-
-      const dumps = await Promise.all(
-        [a, c].map(async (r) => (await fetch(`${r.url}/dump-webhooks`)).text())
-      )
-      expect(dumps[0]).toBe(dumps[1])
-      expect(dumps[0]!.trimEnd().split('\n')).toHaveLength(stored.length + 1)
-
-      // C's live stream saw every webhook, A's and B's too, in id order and once each
-      await stream.until((seen) => seen.filter((id) => id > 0).length >= ids.length)
-      await stream.close()
-      expect(stream.ids.filter((id) => id > 0)).toEqual(ids)
     },
     TIMEOUT_MS
   )
