@@ -21,6 +21,7 @@ import { createReplayRoutes } from './routes/replay.ts'
 import { createStreamRoutes } from './routes/stream.ts'
 import { createTransferRoutes } from './routes/transfer.ts'
 import type { DeliveryInput, WebhookInput, WebhookStore } from './store.ts'
+import { storeFedEvents } from './store-events.ts'
 import { createWebhookEvents } from './webhook-events.ts'
 import type { WebhookEvents } from './webhook-events.ts'
 
@@ -125,7 +126,7 @@ function requestHeaders(c: NodeContext): Record<string, string> {
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const {
     store,
-    events = createWebhookEvents(),
+    events: ownEvents = createWebhookEvents(),
     serverHeader = DEFAULT_SERVER_HEADER,
     maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
     auth = null,
@@ -149,6 +150,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     )
   }
 
+  const events = storeFedEvents(ownEvents, store)
   const policy: SignaturePolicy = {
     secret,
     requireSignature,
@@ -176,11 +178,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       return c.body(errorBody(401, error.message), 401, { 'content-type': JSON_TYPE })
     }
     onError(error)
-    if (error instanceof StoreError && error.code === 'BUSY') {
-      return c.body(errorBody(503, 'storage busy, retry'), 503, {
-        'content-type': JSON_TYPE,
-        'retry-after': '1',
-      })
+    if (error instanceof StoreError && (error.code === 'BUSY' || error.code === 'UNAVAILABLE')) {
+      const msg = error.code === 'BUSY' ? 'storage busy, retry' : 'storage unavailable, retry'
+      return c.body(errorBody(503, msg), 503, { 'content-type': JSON_TYPE, 'retry-after': '1' })
     }
     const msg = error instanceof StoreError ? 'storage failure' : 'internal error'
     return c.body(errorBody(500, msg), 500, { 'content-type': JSON_TYPE })

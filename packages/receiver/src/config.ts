@@ -16,8 +16,10 @@ import { DEFAULT_REPLAY_CONCURRENCY } from './replay.ts'
 export interface ReceiverConfig {
   port: number
   host: string
-  /** File path or `:memory:`. */
+  /** File path, `:memory:`, or a `postgres://` / `postgresql://` URL (the PostgreSQL store). */
   dbPath: string
+  /** RECEIVER_DB_POOL: connections in the PostgreSQL pool (unused for SQLite). */
+  dbPool: number
   auth: { username: string; password: string } | null
   /** RECEIVER_ALLOWED_HOSTS, normalized: served Host names besides loopback and `host`. */
   allowedHosts: string[]
@@ -64,7 +66,8 @@ export const USAGE = `Usage: npx -y pnpm@10.34.9 start -- [options]
 Options (each mirrors an environment variable):
   --port <n>        PORT (9888; 0 picks a free port)
   --host <addr>     HOST (127.0.0.1)
-  --db <path>       RECEIVER_DB (${DEFAULT_DB_PATH}; :memory: keeps nothing)
+  --db <path|url>   RECEIVER_DB (${DEFAULT_DB_PATH}; :memory: keeps nothing;
+                    postgres://user:pass@host:5432/db uses PostgreSQL, RECEIVER_DB_POOL connections)
   --quiet           RECEIVER_QUIET=1: no access log lines
   --allow-open      RECEIVER_ALLOW_OPEN=1: listen on a non-loopback HOST without basic auth
   --allowed-hosts <list>
@@ -88,7 +91,8 @@ SERVER_HEADER (LeRenard2000), UP42_WEBHOOK_SECRET, RECEIVER_REQUIRE_SIGNATURE=1,
 RECEIVER_SIGNATURE_MAX_AGE (86400 seconds), REPLAY_URL, RECEIVER_REPLAY_CONCURRENCY (8 replays in flight),
 RECEIVER_NOTIFY_STATUSES (ERROR,FAILED,CANCELLED,SUCCEEDED,FULFILLED,FAILED_PERMANENTLY),
 RECEIVER_NOTIFY_LIVE_ONLY=1, RECEIVER_RETRY_SCHEDULE (10s,30s,2m,10m,30m,1h, then hourly),
-RECEIVER_RETRY_MAX_AGE (24h), RECEIVER_DELIVERY_TIMEOUT (10s), RECEIVER_PUBLIC_URL (links in messages).`
+RECEIVER_RETRY_MAX_AGE (24h), RECEIVER_DELIVERY_TIMEOUT (10s), RECEIVER_PUBLIC_URL (links in messages),
+RECEIVER_DB_POOL (10 PostgreSQL connections).`
 
 type Env = Record<string, string | undefined>
 
@@ -156,6 +160,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
   )
   const host = values.host ?? nonEmpty(env.HOST) ?? '127.0.0.1'
   const dbPath = values.db ?? nonEmpty(env.RECEIVER_DB) ?? DEFAULT_DB_PATH
+  const dbPool = readInteger('RECEIVER_DB_POOL', nonEmpty(env.RECEIVER_DB_POOL) ?? '10', 1, 1000)
 
   const username = nonEmpty(env.RECEIVER_USER)
   const password = nonEmpty(env.RECEIVER_PASSWORD)
@@ -246,6 +251,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     port,
     host,
     dbPath,
+    dbPool,
     auth,
     allowedHosts,
     maxBodyBytes,

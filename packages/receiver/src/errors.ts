@@ -5,11 +5,12 @@ import type { ErrorOptions } from '@up42-webhooks/common'
 export { ConfigError, type ConfigErrorCode } from '@up42-webhooks/common'
 
 /**
- * `BUSY`: the database is locked by another writer (retryable, 503); `UNWRITABLE`: the file or
+ * `BUSY`: the database is locked by another writer (retryable, 503); `UNAVAILABLE`: the database
+ * server cannot be reached, or is starting or stopping (retryable, 503); `UNWRITABLE`: the file or
  * its folder cannot be written (found when opening); `CORRUPT`: SQLite found the file damaged;
  * `FAILED`: anything else.
  */
-export type StoreErrorCode = 'BUSY' | 'UNWRITABLE' | 'CORRUPT' | 'FAILED' | 'CLOSED'
+export type StoreErrorCode = 'BUSY' | 'UNAVAILABLE' | 'UNWRITABLE' | 'CORRUPT' | 'FAILED' | 'CLOSED'
 
 /** Thrown (or rejected) by a `WebhookStore` when the database cannot do what was asked. */
 export class StoreError extends Error {

@@ -8,6 +8,7 @@ const DOCUMENTED = [
   'StoreError',
   'attachAccessLog',
   'createApp',
+  'createPostgresStore',
   'createSqliteStore',
   'createWebhookEvents',
   'readReceiverConfig',

@@ -11,6 +11,8 @@ export { readReceiverConfig } from './config.ts'
 export type { ReceiverConfig } from './config.ts'
 export { ConfigError, InvalidBodyError, StoreError } from './errors.ts'
 export type { ConfigErrorCode, InvalidBodyCode, StoreErrorCode } from './errors.ts'
+export { createPostgresStore } from './postgres-store.ts'
+export type { PostgresStore, PostgresStoreOptions } from './postgres-store.ts'
 export { createSqliteStore } from './sqlite-store.ts'
 export type { SqliteStoreOptions } from './sqlite-store.ts'
 export type {

@@ -12,7 +12,11 @@ import { createDispatchTargets } from './destination-senders.ts'
 import { createDispatcher } from './dispatcher.ts'
 import { ConfigError, StoreError } from './errors.ts'
 import { httpServerOptions } from './http-server.ts'
+import { isPostgresUrl, redactUrl } from './postgres-errors.ts'
+import { createPostgresStore } from './postgres-store.ts'
 import { createSqliteStore } from './sqlite-store.ts'
+import type { WebhookStore } from './store.ts'
+import { storeFedEvents } from './store-events.ts'
 import { testDestinations } from './test-destinations.ts'
 import { createWebhookEvents } from './webhook-events.ts'
 
@@ -49,32 +53,51 @@ if (config.testDestinations) {
   process.exit(ok ? 0 : 1)
 }
 
-let store: ReturnType<typeof createSqliteStore>
-try {
-  if (config.dbPath !== ':memory:')
-    mkdirSync(path.dirname(path.resolve(config.dbPath)), { recursive: true })
-  store = createSqliteStore({ path: config.dbPath })
-} catch (error) {
-  const detail =
-    error instanceof StoreError && error.cause instanceof Error ? `: ${error.cause.message}` : ''
-  // a folder or file we may not write is a configuration mistake, like a bad variable: exit 2
-  const unwritable =
-    (error instanceof StoreError && error.code === 'UNWRITABLE') ||
-    ['EACCES', 'EROFS', 'ENOTDIR', 'EEXIST', 'EPERM'].includes(
-      String((error as { code?: unknown }).code)
+const postgresUrl = isPostgresUrl(config.dbPath) ? config.dbPath : null
+
+async function openStore(): Promise<WebhookStore> {
+  if (postgresUrl !== null) {
+    try {
+      return await createPostgresStore({ url: postgresUrl, poolSize: config.dbPool, live: true })
+    } catch (error) {
+      // StoreError messages name the URL without its password; the cause is the server's word
+      const detail =
+        error instanceof StoreError && error.cause instanceof Error
+          ? `: ${error.cause.message}`
+          : ''
+      complain(`${(error as Error).message}${detail}`)
+      process.exit(1)
+    }
+  }
+  try {
+    if (config.dbPath !== ':memory:')
+      mkdirSync(path.dirname(path.resolve(config.dbPath)), { recursive: true })
+    return createSqliteStore({ path: config.dbPath })
+  } catch (error) {
+    const detail =
+      error instanceof StoreError && error.cause instanceof Error ? `: ${error.cause.message}` : ''
+    // a folder or file we may not write is a configuration mistake, like a bad variable: exit 2
+    const unwritable =
+      (error instanceof StoreError && error.code === 'UNWRITABLE') ||
+      ['EACCES', 'EROFS', 'ENOTDIR', 'EEXIST', 'EPERM'].includes(
+        String((error as { code?: unknown }).code)
+      )
+    const reason = error instanceof StoreError ? detail.slice(2) : (error as Error).message
+    complain(
+      unwritable
+        ? `RECEIVER_DB (--db) ${path.resolve(config.dbPath)} is not writable (${reason}); check the permissions of the file and its folder`
+        : `${(error as Error).message}${detail}`
     )
-  const reason = error instanceof StoreError ? detail.slice(2) : (error as Error).message
-  complain(
-    unwritable
-      ? `RECEIVER_DB (--db) ${path.resolve(config.dbPath)} is not writable (${reason}); check the permissions of the file and its folder`
-      : `${(error as Error).message}${detail}`
-  )
-  process.exit(unwritable ? 2 : 1)
+    process.exit(unwritable ? 2 : 1)
+  }
 }
+
+const store = await openStore()
 
 // aborted on shutdown: a replay to a target that never answers must not hold the exit
 const replays = new AbortController()
-const events = createWebhookEvents()
+// with PostgreSQL, `stored` comes from the database: every instance's dispatcher wakes for it
+const events = storeFedEvents(createWebhookEvents(), store)
 const { destinations: configured, retryScheduleMs, retryMaxAgeMs, timeoutMs } = config.destinations
 const senders = createDispatchTargets(config.destinations, { secret: config.secret })
 // the lease outlasts one attempt's timeout, so a live owner never loses a delivery in flight
@@ -108,9 +131,11 @@ const server = serve(
   (info: AddressInfo) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
     const database =
-      config.dbPath === ':memory:'
-        ? ':memory: (nothing survives a restart)'
-        : path.resolve(config.dbPath)
+      postgresUrl !== null
+        ? `${redactUrl(postgresUrl)} (PostgreSQL, pool of ${config.dbPool})`
+        : config.dbPath === ':memory:'
+          ? ':memory: (nothing survives a restart)'
+          : path.resolve(config.dbPath)
     const signatures =
       config.secret === null
         ? 'not checked (no UP42_WEBHOOK_SECRET)'

@@ -271,6 +271,13 @@ export interface WebhookStore extends OutboxStore {
   listReplayAttempts(webhookId: number): Promise<ReplayAttempt[]>
   /** Waits for queued writes, then closes. Later calls reject with `StoreError` `CLOSED`. */
   close(): Promise<void>
+  /**
+   * For a store several receiver processes share (PostgreSQL): calls `listener` with the webhooks
+   * any of them commits from now on, in id order, none skipped and none twice (the first call may
+   * also bring some committed a little earlier). Returns the function that unsubscribes. A store
+   * without it has one process, whose routes announce what they store.
+   */
+  subscribe?(listener: (webhooks: readonly WebhookSummary[]) => void): () => void
 }
 
 /**

@@ -79,6 +79,8 @@ export function streamWebhooks(c: Context, options: StreamOptions): Response {
       }
       const head =
         since === null ? ((await store.list({}, { limit: 1 })).items[0]?.id ?? 0) : lastSent
+      // what the client has seen: a store that announces webhooks itself may repeat some up to head
+      lastSent = head
       await stream.writeSSE({
         event: STREAM_EVENTS.ready,
         id: String(head),

@@ -19,3 +19,11 @@ export {
 export { serveFetch, type ServedFetch } from './serve-fetch.ts'
 export { startProgram, startTsx, type RunningProgram, type StartOptions } from './start-program.ts'
 export { createTempDatabase, createTempDir, type TempDir } from './temp-dir.ts'
+export {
+  createTestDatabase,
+  startEmbeddedPostgres,
+  startPostgresForTests,
+  type EmbeddedPostgresServer,
+  type PostgresServer,
+  type TestDatabase,
+} from './postgres.ts'
