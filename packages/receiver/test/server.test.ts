@@ -89,6 +89,19 @@ describe('createApp on a real socket', () => {
     expect(record!.headers).not.toHaveProperty('cookie')
   })
 
+  it('sends the server header once on every answer a socket gets: 404, 405, 413, 400, PONG, a streamed dump', async () => {
+    const answers = await Promise.all([
+      send(port, 'GET', '/nowhere', []),
+      send(port, 'GET', '/receive-webhooks', []),
+      send(port, 'POST', '/receive-webhooks', [], JSON.stringify({ pad: 'x'.repeat(5000) })),
+      send(port, 'POST', '/receive-webhooks', [], 'not json'),
+      send(port, 'HEAD', '/ping', []),
+      send(port, 'GET', '/dump-webhooks', []),
+    ])
+    expect(answers.map((a) => a.status)).toEqual([404, 405, 413, 400, 200, 200])
+    for (const answer of answers) expect(answer.headers.server).toBe('LeRenard2000')
+  })
+
   it('answers 413 JSON with Connection: close to an announced oversized body, and to a chunked one', async () => {
     const big = JSON.stringify({ pad: 'x'.repeat(5000) })
     const announced = await send(
