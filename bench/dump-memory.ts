@@ -11,8 +11,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { get, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { BUNDLE_MAIN, bundleReceiver } from '../packages/receiver/scripts/bundle.ts'
-import { createSqliteStore, toWebhookInput } from '../packages/receiver/src/index.ts'
+import { BUNDLE_MAIN, bundleReceiver } from '@up42-webhooks/receiver/bundle'
+import { createSqliteStore } from '@up42-webhooks/receiver'
+import { toWebhookInput } from '@up42-webhooks/receiver/intake'
 
 const ROWS = Number(process.env.ROWS ?? 300)
 const ROW_BYTES = 1024 * 1024

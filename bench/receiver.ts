@@ -27,8 +27,10 @@ import { createRequire } from 'node:module'
 import { cpus, tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { BUNDLE_MAIN, bundleReceiver } from '../packages/receiver/scripts/bundle.ts'
-import { createSqliteStore, toWebhookInput } from '../packages/receiver/src/index.ts'
+import { fileURLToPath } from 'node:url'
+import { BUNDLE_MAIN, bundleReceiver } from '@up42-webhooks/receiver/bundle'
+import { createSqliteStore } from '@up42-webhooks/receiver'
+import { toWebhookInput } from '@up42-webhooks/receiver/intake'
 
 const { values: args } = parseArgs({
   options: {

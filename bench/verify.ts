@@ -2,7 +2,7 @@
 // content-digest, through verifyWebhook and through a bare node:crypto baseline, measured
 // interleaved in the same process. Target: verifyWebhook >= 0.8x the baseline.
 import { createHmac, hash, timingSafeEqual } from 'node:crypto'
-import { EXAMPLE_EVENTS, signWebhook, verifyWebhook } from '../packages/shared/src/index.ts'
+import { EXAMPLE_EVENTS, signWebhook, verifyWebhook } from '@up42-webhooks/shared'
 
 const SECRET = 'QWZTFnMEXhqZKNmu'
 const CREATED = 1658759606

@@ -1,4 +1,4 @@
-import { parseSignatureInput, WebhookVerificationError } from '@up42-webhooks/shared'
+import { signedComponents } from './signed-components.ts'
 
 // Names that carry a credential by convention. Matched on the lower-case name, per dash-separated
 // word where a bare substring would hit harmless headers (`x-author`, `idempotency-key`).
@@ -55,7 +55,7 @@ export function withoutCredentials(headers: Record<string, string>): Record<stri
   return Object.fromEntries(
     Object.entries(headers).filter(([name]) => {
       if (!isCredentialHeader(name)) return true
-      signed ??= new Set(signedComponents(signatureInputOf(headers)))
+      signed ??= new Set(signedComponents(signatureInputOf(headers)) ?? [])
       return signed.has(name.toLowerCase())
     })
   )
@@ -66,15 +66,4 @@ function signatureInputOf(headers: Record<string, string>): string | undefined {
     if (name.toLowerCase() === 'signature-input') return value
   }
   return undefined
-}
-
-/** Header names the `signature-input` covers, read by the verifier's own parser; none if malformed. */
-function signedComponents(signatureInput: string | undefined): string[] {
-  if (signatureInput === undefined) return []
-  try {
-    return parseSignatureInput(signatureInput).components
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return []
-    throw error
-  }
 }

@@ -1,5 +1,8 @@
 import { ConfigError } from './config-error.ts'
 
+/** The accepted words, as error messages and docs name them. */
+export const BOOLEAN_SPELLINGS = '1/0, true/false, yes/no, on/off'
+
 const TRUE: ReadonlySet<string> = new Set(['1', 'true', 'yes', 'on'])
 const FALSE: ReadonlySet<string> = new Set(['0', 'false', 'no', 'off'])
 
@@ -25,7 +28,7 @@ export function readBooleanEnv(
   if (text === undefined || text.trim() === '') return fallback
   const value = parseBoolean(text)
   if (value === undefined) {
-    throw new ConfigError(`${variable} must be one of 1/0, true/false, yes/no, on/off`, {
+    throw new ConfigError(`${variable} must be one of ${BOOLEAN_SPELLINGS}`, {
       code: 'INVALID',
       variable,
     })

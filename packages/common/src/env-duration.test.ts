@@ -10,6 +10,9 @@ describe('parseDuration', () => {
     ['2m', 120_000],
     ['1h', 3_600_000],
     ['1.5s', 1500],
+    ['0.5s', 500],
+    ['1500ms', 1500],
+    ['12h', 43_200_000],
     ['90', 90_000],
     ['0', 0],
     [' 20 S ', 20_000],
@@ -18,7 +21,7 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms)
   })
 
-  it.each(['', 'ms', '-1s', '1d', '1 s 2', 'soon', '1e3', '.5s'])(
+  it.each(['', 'ms', 'm', '-1s', '1d', '1 s 2', '5 minutes', 'soon', '1e3', '.5s'])(
     'returns undefined for %j',
     (text) => {
       expect(parseDuration(text)).toBeUndefined()

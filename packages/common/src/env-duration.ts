@@ -1,5 +1,9 @@
 import { ConfigError } from './config-error.ts'
 
+/** The accepted forms, as error messages and docs name them. */
+export const DURATION_SPELLINGS =
+  'a duration like "200ms", "20s", "5m" or "1h" (a bare number is seconds)'
+
 const UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
 /**
@@ -27,7 +31,7 @@ export function readDurationEnv(
   const minMs = options.minMs ?? 1
   if (ms === undefined || ms < minMs) {
     throw new ConfigError(
-      `${variable} must be a duration like "200ms", "20s", "5m" or "1h" (a bare number is seconds)${
+      `${variable} must be ${DURATION_SPELLINGS}${
         minMs === 1 ? ', above zero' : ` of at least ${minMs} ms`
       }`,
       { code: 'INVALID', variable }

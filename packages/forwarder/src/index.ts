@@ -15,6 +15,6 @@ export type {
 } from './core/validate-webhook.ts'
 export type { WebhookDelivery } from './core/webhook-delivery.ts'
 export { resolveValidateConfig, resolveForwardConfig, resolveRelayConfig } from './core/config.ts'
-export type { ForwarderProps, ValidateConfig, ForwardConfig, RelayConfig } from './core/config.ts'
+export type { ConfigOverrides, ValidateConfig, ForwardConfig, RelayConfig } from './core/config.ts'
 export { ForwardError, ConfigError } from './core/errors.ts'
 export type { ForwardErrorCode } from './core/errors.ts'

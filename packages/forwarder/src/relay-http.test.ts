@@ -30,11 +30,19 @@ describe('replyFor', () => {
       error: { name: 'ConfigurationError', message: 'RECEIVER_URL is not an absolute URL' },
       traceId: 't-1',
     })
-    expect(status({ error: new ConfigError('RECEIVER_URL', 'RECEIVER_URL is not set') })).toBe(500)
+    expect(
+      status({
+        error: new ConfigError('RECEIVER_URL is not set', {
+          code: 'MISSING',
+          variable: 'RECEIVER_URL',
+        }),
+      })
+    ).toBe(500)
   })
 
   it('answers 502 to a failed forward', () => {
-    const error = new ForwardError('RECEIVER_REJECTED', 'POST … rejected the webhook with 400', {
+    const error = new ForwardError('POST … rejected the webhook with 400', {
+      code: 'RECEIVER_REJECTED',
       url: 'http://127.0.0.1:1/receive-webhooks',
       status: 400,
       attempts: 1,

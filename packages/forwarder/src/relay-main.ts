@@ -5,11 +5,12 @@ import { parseArgs } from 'node:util'
 import {
   resolveForwardConfig,
   resolveRelayConfig,
-  resolveRerunConfig,
   resolveValidateConfig,
   type Env,
 } from './core/config.ts'
 import { DestinationConfigError, sendNotification } from '@up42-webhooks/destinations/node'
+import { resolveRerunConfig } from './steps/rerun-config.ts'
+import { readBooleanEnv } from '@up42-webhooks/common'
 import { ConfigError } from './core/errors.ts'
 import { resolveNotifyConfig, type NotifyConfig } from './core/notify.ts'
 import { createRelayServer } from './create-relay-server.ts'
@@ -40,6 +41,8 @@ Configured by environment variables:
                           desktop:, cmd:<command line> (sent by the relay, not the step; none by default)
   RELAY_PORT (8787), RELAY_HOST (127.0.0.1), RELAY_BUNDLE (packages/forwarder/dist/steps/relay.mjs),
   RELAY_BODY_RAW (1), RELAY_SPOOL_DIR (data/relay-spool at the workspace root), RELAY_QUIET (0)
+Switches take 1/0, true/false, yes/no or on/off; durations 200ms, 20s, 5m, 1h (a bare number is
+seconds); lists are separated by commas and/or spaces.
 Exit code: 2 for a bad flag or a missing or invalid setting, 1 when it cannot start.`
 
 const fail = (message: string, code: number, usage = false): never => {
@@ -70,9 +73,17 @@ const port =
     ? Number(portText)
     : fail('RELAY_PORT must be a port number (0-65535)', 2)
 const host = process.env.RELAY_HOST || '127.0.0.1'
-const bodyRawText = (process.env.RELAY_BODY_RAW ?? '1').toLowerCase()
-if (!['0', '1', 'true', 'false'].includes(bodyRawText)) fail('RELAY_BODY_RAW must be 1 or 0', 2)
-const quiet = ['1', 'true'].includes((process.env.RELAY_QUIET ?? '').toLowerCase())
+/** Common's boolean rule, as every program of this repo reads its switches. */
+const readSwitch = (variable: string, fallback: boolean): boolean => {
+  try {
+    return readBooleanEnv(process.env, variable, fallback)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    return fail(error.message, 2)
+  }
+}
+const bodyRaw = readSwitch('RELAY_BODY_RAW', true)
+const quiet = readSwitch('RELAY_QUIET', false)
 const bundle = path.resolve(process.env.RELAY_BUNDLE || DEFAULT_BUNDLE)
 
 /**
@@ -124,7 +135,7 @@ const spoolDir = path.resolve(process.env.RELAY_SPOOL_DIR || DEFAULT_SPOOL_DIR)
 const relay = createRelayServer({
   component,
   spoolDir,
-  bodyRaw: bodyRawText === '1' || bodyRawText === 'true',
+  bodyRaw,
   notify: notify && { config: notify, send: sendNotification },
   log: quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   warn: (line) => process.stderr.write(`${new Date().toISOString()} relay: ${line}\n`),

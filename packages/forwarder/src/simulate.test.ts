@@ -77,6 +77,13 @@ describe('targetOf', () => {
       headers: { authorization: `Basic ${Buffer.from('u:p@ss').toString('base64')}` },
     })
   })
+
+  it('leaves a URL without credentials as it is', () => {
+    expect(targetOf('http://127.0.0.1:1/receive-webhooks')).toEqual({
+      url: 'http://127.0.0.1:1/receive-webhooks',
+      headers: {},
+    })
+  })
 })
 
 describe('parseSimulateArgs', () => {

@@ -1,8 +1,9 @@
+import { encodeBasicAuth, splitUrlCredentials } from '@up42-webhooks/common'
 import { randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { EXAMPLE_EVENTS, signWebhook } from '@up42-webhooks/shared'
 import { request, type Dispatcher } from 'undici'
-import { basicAuthorization, defaultDispatcher } from './core/http-client.ts'
+import { defaultDispatcher } from './core/http-client.ts'
 import { parseReply } from './core/post-webhook.ts'
 
 export const SIMULATED_EVENTS = ['job.status', 'order.status'] as const
@@ -106,15 +107,12 @@ export async function signedDelivery(
 
 /** Splits `user:password@` off the URL into an authorization header. */
 export function targetOf(url: string): { url: string; headers: Record<string, string> } {
-  const parsed = new URL(url)
-  if (!parsed.username && !parsed.password) return { url: parsed.href, headers: {} }
-  const authorization = basicAuthorization(
-    decodeURIComponent(parsed.username),
-    decodeURIComponent(parsed.password)
-  )
-  parsed.username = ''
-  parsed.password = ''
-  return { url: parsed.href, headers: { authorization } }
+  const { url: bare, username, password } = splitUrlCredentials(url)
+  if (username === undefined && password === undefined) return { url: bare.href, headers: {} }
+  return {
+    url: bare.href,
+    headers: { authorization: encodeBasicAuth(username ?? '', password ?? '') },
+  }
 }
 
 export async function sendDelivery(

@@ -20,7 +20,7 @@ for (const { bundle, env, ...options } of scenarios) {
   const run = await runStep(component, options)
   process.env = before
   const error = run.error as
-    { name?: string; code?: string; key?: string; message?: string } | undefined
+    { name?: string; code?: string; variable?: string; message?: string } | undefined
   results.push({
     exports: run.exports,
     returnValue: run.returnValue,
@@ -30,7 +30,7 @@ for (const { bundle, env, ...options } of scenarios) {
       ? {
           name: error.name,
           code: error.code,
-          key: error.key,
+          variable: error.variable,
           message: error.message,
           // The bundle's `@pipedream/platform@3` is this package's copy, not an imitation.
           instanceOfPlatform: error instanceof ConfigurationError,

@@ -131,7 +131,7 @@ describe('built bundles, loaded by Node with undici@7 mapped to the installed un
     // The pinned @pipedream/platform loads: a missing secret is Pipedream's ConfigurationError.
     expect(unconfigured?.error).toMatchObject({
       name: 'ConfigurationError',
-      key: 'UP42_WEBHOOK_SECRET',
+      variable: 'UP42_WEBHOOK_SECRET',
       instanceOfPlatform: true,
     })
     expect(receiver.posts().map((p) => p.body.toString('utf8'))).toEqual([

@@ -11,6 +11,7 @@ import {
 } from '@up42-webhooks/test-support'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ENV_NAMES } from '../src/core/config.ts'
+import { RERUN_ENV_NAMES } from '../src/steps/rerun-config.ts'
 import { startReceiverStub } from './receiver-stub.ts'
 
 const PACKAGE_DIR = path.resolve(import.meta.dirname, '..')
@@ -27,6 +28,7 @@ const PNPM = ['-y', 'pnpm@10.34.9']
 const CLEAN_ENV: Record<string, string | undefined> = Object.fromEntries(
   [
     ...Object.values(ENV_NAMES).flat(),
+    ...Object.values(RERUN_ENV_NAMES).flat(),
     'npm_lifecycle_event',
     'npm_config_user_agent',
     'npm_package_name',
@@ -201,6 +203,17 @@ describe('relay-main', () => {
     })
     children.push(started)
     expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+  }, 60_000)
+
+  it('reads switches by the repo-wide rule and exits 2 naming one that is not a boolean', async () => {
+    const run = await runTsx(RELAY_MAIN, [], {
+      env: { ...CLEAN_ENV, ...config, RELAY_BODY_RAW: 'yes', RELAY_QUIET: 'quietly' },
+    })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(
+      'relay: RELAY_QUIET must be one of 1/0, true/false, yes/no, on/off'
+    )
+    expect(run.stderr).not.toContain('RELAY_BODY_RAW')
   }, 60_000)
 
   it('exits 2 for an invalid RELAY_PORT', async () => {

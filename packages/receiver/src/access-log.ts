@@ -1,3 +1,4 @@
+import { decodeBasicAuth } from '@up42-webhooks/common'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 
 export interface AccessLogEntry {
@@ -52,14 +53,6 @@ export function formatCombinedLogLine(e: AccessLogEntry): string {
   )
 }
 
-function basicAuthUser(header: string | undefined): string | null {
-  const match = /^\s*basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header ?? '')
-  if (!match) return null
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8')
-  const colon = decoded.indexOf(':')
-  return colon < 0 ? null : decoded.slice(0, colon)
-}
-
 type Write = ServerResponse['write']
 type End = ServerResponse['end']
 
@@ -95,7 +88,7 @@ export function attachAccessLog(server: Server, write: (line: string) => void): 
       write(
         formatCombinedLogLine({
           remoteAddress: req.socket.remoteAddress ?? null,
-          remoteUser: basicAuthUser(req.headers.authorization),
+          remoteUser: decodeBasicAuth(req.headers.authorization)?.username ?? null,
           // nginx's $time_local is the time the line is written, at the end of the request
           time: new Date(),
           method: req.method ?? '-',

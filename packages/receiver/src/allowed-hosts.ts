@@ -27,13 +27,10 @@ export class AllowedHostError extends Error {
   readonly code = 'INVALID_ALLOWED_HOST'
   readonly entry: string
 
-  constructor(entry: string) {
-    super(
-      `${JSON.stringify(entry)} is not a host name: write it without scheme, port or path, ` +
-        'e.g. abc.ngrok.app, or .ngrok.app for it and every subdomain'
-    )
+  constructor(message: string, options: { entry: string }) {
+    super(message)
     this.name = 'AllowedHostError'
-    this.entry = entry
+    this.entry = options.entry
   }
 }
 
@@ -74,7 +71,9 @@ function normalizeEntry(entry: string): string | null {
 /**
  * Reads `RECEIVER_ALLOWED_HOSTS`: a comma list of host names and IP addresses, no ports (ports
  * are ignored when matching); an entry with a leading dot, `.ngrok.app`, also matches every
- * subdomain, as Vite's `server.allowedHosts`.
+ * subdomain, as Vite's `server.allowedHosts`. Unlike the repo's other list variables (common's
+ * `parseList`, commas and/or spaces), only commas separate: `a test` is refused as a typo for
+ * `a.test` rather than read as two hosts, since every entry widens who may reach the receiver.
  *
  * @throws {AllowedHostError} for an entry with a scheme, port, path or wildcard
  */
@@ -84,7 +83,12 @@ export function parseAllowedHosts(list: string): string[] {
     .filter((entry) => entry.trim() !== '')
     .map((entry) => {
       const normalized = normalizeEntry(entry)
-      if (normalized === null) throw new AllowedHostError(entry.trim())
+      if (normalized === null)
+        throw new AllowedHostError(
+          `${JSON.stringify(entry.trim())} is not a host name: write it without scheme, port or path, ` +
+            'e.g. abc.ngrok.app, or .ngrok.app for it and every subdomain',
+          { entry: entry.trim() }
+        )
       return normalized
     })
 }

@@ -208,7 +208,7 @@ describe('createApp: the original routes', () => {
       ...store,
       insert: async () => {
         const { StoreError } = await import('./errors.ts')
-        throw new StoreError('BUSY', 'could not store the webhook')
+        throw new StoreError('could not store the webhook', { code: 'BUSY' })
       },
     }
     const res = await createApp({ store: busy, onError: () => {} }).request('/receive-webhooks', {

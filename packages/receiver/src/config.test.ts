@@ -96,7 +96,7 @@ describe('readReceiverConfig', () => {
       quiet: true,
     })
     expect(readReceiverConfig({}, ['--', '--help']).help).toBe(true)
-    expect(configError({}, ['--port', '2', '--', '--quiet']).key).toBe('argv')
+    expect(configError({}, ['--port', '2', '--', '--quiet']).variable).toBe('argv')
   })
 
   it.each([
@@ -116,8 +116,32 @@ describe('readReceiverConfig', () => {
   ])('rejects %j naming %s', (env, key) => {
     const error = configError(env)
     expect(error.name).toBe('ConfigError')
-    expect(error.key).toBe(key)
+    expect(error.variable).toBe(key)
     expect(error.message).toContain(key)
+  })
+
+  it('reads switches, durations and lists by the repo-wide rules (common)', () => {
+    expect(
+      readReceiverConfig({
+        RECEIVER_QUIET: 'On',
+        RECEIVER_ALLOW_OPEN: 'no',
+        RECEIVER_SIGNATURE_MAX_AGE: '24h',
+      })
+    ).toMatchObject({
+      quiet: true,
+      allowOpen: false,
+      signatureMaxAgeSeconds: 86_400,
+    })
+    expect(readReceiverConfig({ RECEIVER_SIGNATURE_MAX_AGE: '90s' }).signatureMaxAgeSeconds).toBe(
+      90
+    )
+    for (const bad of ['0', '500ms', '9000h', 'a day']) {
+      const error = configError({ RECEIVER_SIGNATURE_MAX_AGE: bad })
+      expect(error).toMatchObject({ variable: 'RECEIVER_SIGNATURE_MAX_AGE', code: 'INVALID' })
+    }
+    expect(configError({ RECEIVER_QUIET: 'quietly' }).message).toBe(
+      'RECEIVER_QUIET must be one of 1/0, true/false, yes/no, on/off'
+    )
   })
 
   it('never echoes the password or secret in its messages', () => {
@@ -128,9 +152,9 @@ describe('readReceiverConfig', () => {
   })
 
   it('names the flag when --port is invalid, and rejects unknown flags', () => {
-    expect(configError({}, ['--port', '-1']).key).toBe('argv')
-    expect(configError({}, ['--port', '99999']).key).toBe('--port')
-    expect(configError({}, ['--verbose']).key).toBe('argv')
+    expect(configError({}, ['--port', '-1']).variable).toBe('argv')
+    expect(configError({}, ['--port', '99999']).variable).toBe('--port')
+    expect(configError({}, ['--verbose']).variable).toBe('argv')
   })
 
   it('reads RECEIVER_ALLOWED_HOSTS as a comma list, --allowed-hosts first, and names a bad entry', () => {
@@ -145,15 +169,15 @@ describe('readReceiverConfig', () => {
     ).toEqual(['b.test'])
     for (const entry of ['https://abc.ngrok.app', 'abc.ngrok.app:443', '*.example.com', 'a/b']) {
       const error = configError({ RECEIVER_ALLOWED_HOSTS: `ok.test,${entry}` })
-      expect(error).toMatchObject({ key: 'RECEIVER_ALLOWED_HOSTS', code: 'INVALID' })
+      expect(error).toMatchObject({ variable: 'RECEIVER_ALLOWED_HOSTS', code: 'INVALID' })
       expect(error.message).toContain(JSON.stringify(entry))
     }
-    expect(configError({}, ['--allowed-hosts', 'x:1']).key).toBe('--allowed-hosts')
+    expect(configError({}, ['--allowed-hosts', 'x:1']).variable).toBe('--allowed-hosts')
   })
 
   it('refuses a non-loopback HOST without auth unless --allow-open or RECEIVER_ALLOW_OPEN=1', () => {
     const error = configError({ HOST: '0.0.0.0' })
-    expect(error).toMatchObject({ key: 'HOST', code: 'UNSAFE' })
+    expect(error).toMatchObject({ variable: 'HOST', code: 'UNSAFE' })
     expect(error.message).toMatch(/--allow-open/)
     expect(readReceiverConfig({ HOST: '0.0.0.0' }, ['--allow-open']).allowOpen).toBe(true)
     expect(readReceiverConfig({ HOST: '0.0.0.0', RECEIVER_ALLOW_OPEN: '1' }).host).toBe('0.0.0.0')

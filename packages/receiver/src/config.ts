@@ -7,6 +7,7 @@ import {
   DEFAULT_SIGNATURE_MAX_AGE_SECONDS,
 } from './app.ts'
 import { AllowedHostError, parseAllowedHosts } from './allowed-hosts.ts'
+import { readBooleanEnv, readDurationEnv } from '@up42-webhooks/common'
 import { ConfigError } from './errors.ts'
 import { DEFAULT_REPLAY_CONCURRENCY } from './replay.ts'
 
@@ -71,26 +72,34 @@ RECEIVER_SIGNATURE_MAX_AGE (86400 seconds), REPLAY_URL, RECEIVER_REPLAY_CONCURRE
 
 type Env = Record<string, string | undefined>
 
-const TRUE = new Set(['1', 'true', 'yes', 'on'])
-const FALSE = new Set(['', '0', 'false', 'no', 'off'])
-
-function readBoolean(env: Env, key: string): boolean {
-  const value = (env[key] ?? '').trim().toLowerCase()
-  if (TRUE.has(value)) return true
-  if (FALSE.has(value)) return false
-  throw new ConfigError(key, 'INVALID', `${key} must be 1 or 0 (or true/false)`)
-}
-
 function readInteger(key: string, value: string, min: number, max: number): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN
   if (!(n >= min && n <= max)) {
-    throw new ConfigError(key, 'INVALID', `${key} must be an integer from ${min} to ${max}`)
+    throw new ConfigError(`${key} must be an integer from ${min} to ${max}`, {
+      code: 'INVALID',
+      variable: key,
+    })
   }
   return n
 }
 
 const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value === '' ? undefined : value
+
+const MAX_SIGNATURE_MAX_AGE_MS = 365 * 24 * 3_600_000
+
+/** RECEIVER_SIGNATURE_MAX_AGE: a duration (a bare number is seconds, as before), 1 s to 365 days. */
+function readMaxAge(env: Env): number {
+  const variable = 'RECEIVER_SIGNATURE_MAX_AGE'
+  const ms = readDurationEnv(env, variable, {
+    fallbackMs: DEFAULT_SIGNATURE_MAX_AGE_SECONDS * 1000,
+    minMs: 1000,
+  })
+  if (ms > MAX_SIGNATURE_MAX_AGE_MS) {
+    throw new ConfigError(`${variable} must be at most 365 days`, { code: 'INVALID', variable })
+  }
+  return Math.round(ms / 1000)
+}
 
 /** True for addresses only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
@@ -111,7 +120,9 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
   try {
     flags = parseFlags(argv)
   } catch (error) {
-    throw new ConfigError('argv', 'INVALID', `${(error as Error).message}\n\n${USAGE}`, {
+    throw new ConfigError(`${(error as Error).message}\n\n${USAGE}`, {
+      code: 'INVALID',
+      variable: 'argv',
       cause: error,
     })
   }
@@ -131,13 +142,15 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
   if ((username === undefined) !== (password === undefined)) {
     const missing = username === undefined ? 'RECEIVER_USER' : 'RECEIVER_PASSWORD'
     throw new ConfigError(
-      missing,
-      'MISSING',
-      `${missing} is not set: basic auth needs both RECEIVER_USER and RECEIVER_PASSWORD`
+      `${missing} is not set: basic auth needs both RECEIVER_USER and RECEIVER_PASSWORD`,
+      { code: 'MISSING', variable: missing }
     )
   }
   if (username !== undefined && username.includes(':')) {
-    throw new ConfigError('RECEIVER_USER', 'INVALID', 'RECEIVER_USER must not contain ":"')
+    throw new ConfigError('RECEIVER_USER must not contain ":"', {
+      code: 'INVALID',
+      variable: 'RECEIVER_USER',
+    })
   }
   const auth = username !== undefined && password !== undefined ? { username, password } : null
 
@@ -148,7 +161,9 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     allowedHosts = parseAllowedHosts(values['allowed-hosts'] ?? env.RECEIVER_ALLOWED_HOSTS ?? '')
   } catch (error) {
     if (!(error instanceof AllowedHostError)) throw error
-    throw new ConfigError(allowedHostsKey, 'INVALID', `${allowedHostsKey}: ${error.message}`, {
+    throw new ConfigError(`${allowedHostsKey}: ${error.message}`, {
+      code: 'INVALID',
+      variable: allowedHostsKey,
       cause: error,
     })
   }
@@ -161,33 +176,33 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
   )
   const serverHeader = env.SERVER_HEADER ?? DEFAULT_SERVER_HEADER
   if (!/^[\x21-\x7e][\x20-\x7e]*$/.test(serverHeader)) {
-    throw new ConfigError('SERVER_HEADER', 'INVALID', 'SERVER_HEADER must be printable ASCII')
+    throw new ConfigError('SERVER_HEADER must be printable ASCII', {
+      code: 'INVALID',
+      variable: 'SERVER_HEADER',
+    })
   }
 
   const secret = nonEmpty(env.UP42_WEBHOOK_SECRET) ?? null
-  const requireSignature = readBoolean(env, 'RECEIVER_REQUIRE_SIGNATURE')
-  const requireBodyDigest = readBoolean(env, 'RECEIVER_REQUIRE_BODY_DIGEST')
+  const requireSignature = readBooleanEnv(env, 'RECEIVER_REQUIRE_SIGNATURE')
+  const requireBodyDigest = readBooleanEnv(env, 'RECEIVER_REQUIRE_BODY_DIGEST')
   if ((requireSignature || requireBodyDigest) && secret === null) {
     const variable = requireBodyDigest
       ? 'RECEIVER_REQUIRE_BODY_DIGEST'
       : 'RECEIVER_REQUIRE_SIGNATURE'
-    throw new ConfigError(
-      'UP42_WEBHOOK_SECRET',
-      'MISSING',
-      `${variable}=1 needs UP42_WEBHOOK_SECRET to verify signatures`
-    )
+    throw new ConfigError(`${variable}=1 needs UP42_WEBHOOK_SECRET to verify signatures`, {
+      code: 'MISSING',
+      variable: 'UP42_WEBHOOK_SECRET',
+    })
   }
 
-  const signatureMaxAgeSeconds = readInteger(
-    'RECEIVER_SIGNATURE_MAX_AGE',
-    nonEmpty(env.RECEIVER_SIGNATURE_MAX_AGE) ?? String(DEFAULT_SIGNATURE_MAX_AGE_SECONDS),
-    1,
-    365 * 24 * 60 * 60
-  )
+  const signatureMaxAgeSeconds = readMaxAge(env)
 
   const replayUrl = nonEmpty(env.REPLAY_URL) ?? null
   if (replayUrl !== null && !URL.canParse(replayUrl)) {
-    throw new ConfigError('REPLAY_URL', 'INVALID', 'REPLAY_URL must be an absolute URL')
+    throw new ConfigError('REPLAY_URL must be an absolute URL', {
+      code: 'INVALID',
+      variable: 'REPLAY_URL',
+    })
   }
 
   const replayConcurrency = readInteger(
@@ -197,14 +212,13 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     1000
   )
 
-  const allowOpen = values['allow-open'] === true || readBoolean(env, 'RECEIVER_ALLOW_OPEN')
+  const allowOpen = values['allow-open'] === true || readBooleanEnv(env, 'RECEIVER_ALLOW_OPEN')
   if (!isLoopbackHost(host) && auth === null && !allowOpen) {
     throw new ConfigError(
-      'HOST',
-      'UNSAFE',
       `refusing to listen on ${host} without basic auth: anyone who can reach it could read ` +
         'and delete the stored webhooks. Set RECEIVER_USER and RECEIVER_PASSWORD, or pass ' +
-        '--allow-open (RECEIVER_ALLOW_OPEN=1) if the network is trusted.'
+        '--allow-open (RECEIVER_ALLOW_OPEN=1) if the network is trusted.',
+      { code: 'UNSAFE', variable: 'HOST' }
     )
   }
 
@@ -223,7 +237,7 @@ export function readReceiverConfig(env: Env, argv: readonly string[] = []): Rece
     allowOpen,
     replayUrl,
     replayConcurrency,
-    quiet: values.quiet === true || readBoolean(env, 'RECEIVER_QUIET'),
+    quiet: values.quiet === true || readBooleanEnv(env, 'RECEIVER_QUIET'),
     help: values.help === true,
   }
 }

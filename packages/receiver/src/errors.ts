@@ -1,18 +1,8 @@
-/** Which configuration problem was found; `key` names the variable or flag, never its value. */
-export type ConfigErrorCode = 'INVALID' | 'MISSING' | 'UNSAFE'
+import type { ErrorOptions } from '@up42-webhooks/common'
 
-/** Thrown by `readReceiverConfig` when an environment variable or flag is missing or invalid. */
-export class ConfigError extends Error {
-  readonly code: ConfigErrorCode
-  readonly key: string
-
-  constructor(key: string, code: ConfigErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'ConfigError'
-    this.key = key
-    this.code = code
-  }
-}
+// Thrown by `readReceiverConfig` when an environment variable or flag is missing, invalid or
+// unsafe: the repo-wide ConfigError, whose `variable` names it (never its value).
+export { ConfigError, type ConfigErrorCode } from '@up42-webhooks/common'
 
 /**
  * `BUSY`: the database is locked by another writer (retryable, 503); `UNWRITABLE`: the file or
@@ -25,10 +15,10 @@ export type StoreErrorCode = 'BUSY' | 'UNWRITABLE' | 'CORRUPT' | 'FAILED' | 'CLO
 export class StoreError extends Error {
   readonly code: StoreErrorCode
 
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
+  constructor(message: string, options: ErrorOptions<StoreErrorCode>) {
+    super(message, { cause: options.cause })
     this.name = 'StoreError'
-    this.code = code
+    this.code = options.code
   }
 }
 
@@ -39,9 +29,9 @@ export type InvalidBodyCode = 'EMPTY' | 'NOT_UTF8_JSON' | 'NOT_OBJECT'
 export class InvalidBodyError extends Error {
   readonly code: InvalidBodyCode
 
-  constructor(message: string, options?: { cause?: unknown; code?: InvalidBodyCode }) {
-    super(message, options)
+  constructor(message: string, options: ErrorOptions<InvalidBodyCode>) {
+    super(message, { cause: options.cause })
     this.name = 'InvalidBodyError'
-    this.code = options?.code ?? 'NOT_UTF8_JSON'
+    this.code = options.code
   }
 }

@@ -1,4 +1,4 @@
-import { withoutCredentials } from './credential-headers.ts'
+import { withoutCredentials } from '@up42-webhooks/common'
 import type { BodySource } from './pulled-body.ts'
 import type { WebhookFilter, WebhookRecord, WebhookStore } from './store.ts'
 

@@ -1,3 +1,4 @@
+import type { ErrorOptions } from '@up42-webhooks/common'
 import { InvalidBodyError } from './errors.ts'
 import { parseWebhookBody, toWebhookInput } from './intake.ts'
 import type { ArrivedWebhook } from './intake.ts'
@@ -21,11 +22,13 @@ export class ImportError extends Error {
   partial: ImportResult | null
   constructor(
     message: string,
-    code: ImportErrorCode,
-    options: { errors?: ImportLineError[]; partial?: ImportResult; cause?: unknown } = {}
+    options: ErrorOptions<ImportErrorCode> & {
+      errors?: ImportLineError[]
+      partial?: ImportResult
+    }
   ) {
     super(message, { cause: options.cause })
-    this.code = code
+    this.code = options.code
     this.errors = options.errors ?? []
     this.partial = options.partial ?? null
   }
@@ -141,10 +144,9 @@ export async function readImport(
       if (done) break
       received += value.byteLength
       if (received > maxImportBytes) {
-        throw new ImportError(
-          `import larger than ${maxImportBytes} bytes; split the file`,
-          'TOO_LARGE'
-        )
+        throw new ImportError(`import larger than ${maxImportBytes} bytes; split the file`, {
+          code: 'TOO_LARGE',
+        })
       }
       let start = 0
       while (start < value.byteLength && errors.length < maxErrors) {
@@ -174,12 +176,11 @@ export async function readImport(
     const stopped = errors.length >= maxErrors ? `, stopped reading at line ${lineNumber}` : ''
     throw new ImportError(
       `${errors.length} invalid line${errors.length === 1 ? '' : 's'}${stopped} (first: line ${first!.line}: ${first!.message}); nothing was imported`,
-      'INVALID_LINES',
-      { errors }
+      { code: 'INVALID_LINES', errors }
     )
   }
   if (inputs.length === 0)
-    throw new ImportError('no webhook in the upload; nothing was imported', 'EMPTY')
+    throw new ImportError('no webhook in the upload; nothing was imported', { code: 'EMPTY' })
   return inputs
 }
 
@@ -296,8 +297,7 @@ export async function importWebhooks(
     if (failure !== null) {
       throw new ImportError(
         `storing failed after ${result.imported} imported and ${result.duplicates} duplicates: ${failure instanceof Error ? failure.message : String(failure)}`,
-        'STORE_FAILED',
-        { partial: result, cause: failure }
+        { code: 'STORE_FAILED', partial: result, cause: failure }
       )
     }
   }

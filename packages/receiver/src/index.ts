@@ -1,23 +1,16 @@
 /**
  * @module
- * The durable UP42 webhook receiver: Hono app, SQLite store, configuration, live events.
+ * The durable UP42 webhook receiver: the Hono app, the SQLite store, configuration and live
+ * events, as the README's "API (package exports)" documents them. Tools and benches reach
+ * internals through the package's other entry points (`./intake`, `./bundle`).
  */
-export { createApp, DEFAULT_MAX_BODY_BYTES, DEFAULT_SERVER_HEADER } from './app.ts'
+export { createApp } from './app.ts'
 export type { AppOptions } from './app.ts'
-export { attachAccessLog, formatCombinedLogLine } from './access-log.ts'
-export type { AccessLogEntry } from './access-log.ts'
-export { compactJson } from './compact-json.ts'
-export { isLoopbackHost, readReceiverConfig, USAGE } from './config.ts'
+export { attachAccessLog } from './access-log.ts'
+export { readReceiverConfig } from './config.ts'
 export type { ReceiverConfig } from './config.ts'
 export { ConfigError, InvalidBodyError, StoreError } from './errors.ts'
-export type { ConfigErrorCode, StoreErrorCode } from './errors.ts'
-export { extractFields } from './extract-fields.ts'
-export { toWebhookInput } from './intake.ts'
-export type { ArrivedWebhook } from './intake.ts'
-export type { WebhookFields } from './extract-fields.ts'
-export { LATEST_SCHEMA_VERSION, migrate, MIGRATIONS } from './migrations.ts'
-export type { Migration } from './migrations.ts'
-export { signatureVerdict } from './signature-verdict.ts'
+export type { ConfigErrorCode, InvalidBodyCode, StoreErrorCode } from './errors.ts'
 export { createSqliteStore } from './sqlite-store.ts'
 export type { SqliteStoreOptions } from './sqlite-store.ts'
 export type {

@@ -1,5 +1,5 @@
 import { compactJson } from './compact-json.ts'
-import { withoutCredentials } from './credential-headers.ts'
+import { withoutCredentials } from '@up42-webhooks/common'
 import { InvalidBodyError } from './errors.ts'
 import { extractFields } from './extract-fields.ts'
 import { signatureVerdict } from './signature-verdict.ts'
@@ -35,7 +35,10 @@ export function parseWebhookBody(body: Uint8Array): { text: string; parsed: obje
     text = utf8.decode(body)
     parsed = JSON.parse(text)
   } catch (error) {
-    throw new InvalidBodyError('the webhook body is not UTF-8 JSON', { cause: error })
+    throw new InvalidBodyError('the webhook body is not UTF-8 JSON', {
+      code: 'NOT_UTF8_JSON',
+      cause: error,
+    })
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvalidBodyError('body must be a JSON object', { code: 'NOT_OBJECT' })
@@ -93,10 +96,10 @@ export class SignatureRejectedError extends Error {
   readonly code = 'SIGNATURE_REJECTED'
   readonly verdict: Verdict
 
-  constructor(verdict: Verdict) {
-    super(`signature ${verdict}`)
+  constructor(message: string, options: { verdict: Verdict }) {
+    super(message)
     this.name = 'SignatureRejectedError'
-    this.verdict = verdict
+    this.verdict = options.verdict
   }
 }
 
@@ -120,7 +123,7 @@ export async function intakeRequest(
   const accepted = policy.requireBodyDigest
     ? verdict === VERDICTS.verified
     : !policy.requireSignature || verdict === VERDICTS.verified || verdict === VERDICTS.headersOnly
-  if (!accepted) throw new SignatureRejectedError(verdict)
+  if (!accepted) throw new SignatureRejectedError(`signature ${verdict}`, { verdict })
   return recordOf(
     {
       body,

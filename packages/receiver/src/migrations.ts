@@ -142,8 +142,8 @@ export function migrate(
   const from = version()
   if (from > LATEST_SCHEMA_VERSION) {
     throw new StoreError(
-      'FAILED',
-      `database schema v${from} is newer than this receiver understands (v${LATEST_SCHEMA_VERSION})`
+      `database schema v${from} is newer than this receiver understands (v${LATEST_SCHEMA_VERSION})`,
+      { code: 'FAILED' }
     )
   }
   for (const migration of MIGRATIONS) {

@@ -4,7 +4,7 @@ import { jobEvent, SECRET, startTarget } from '../test/inspector-helpers.ts'
 import { createApp } from './app.ts'
 import { toWebhookInput } from './intake.ts'
 import { toCurl } from './inspector/client/curl.js'
-import { HOP_BY_HOP_HEADERS } from './replay-headers.ts'
+import { HOP_BY_HOP_HEADERS } from '@up42-webhooks/common'
 import type { WebhookStore } from './store.ts'
 import { useMemoryStore } from '../test/memory-store.ts'
 

@@ -298,6 +298,33 @@ describe('replay targets, limits and credentials', () => {
     expect(shown).not.toContain('ops:')
   })
 
+  it('Should refuse a URL user name with an escaped ":" (basic auth cannot carry it) before sending', async () => {
+    const app = createApp({ store })
+    const url = new URL(target.url)
+    const res = await postReplay(app, {
+      mode: 'raw',
+      url: `http://op%3As:hunter2@${url.host}${url.pathname}`,
+    })
+    expect(res.status).toBe(400)
+    const text = await res.text()
+    expect(JSON.parse(text).msg).toMatch(/badly escaped user or password/)
+    expect(text).not.toContain('hunter2')
+    expect(target.requests).toHaveLength(0)
+  })
+
+  it('Should send a non-ASCII URL password as UTF-8 basic auth (RFC 7617)', async () => {
+    const app = createApp({ store })
+    const url = new URL(target.url)
+    const res = await postReplay(app, {
+      mode: 'raw',
+      url: `http://ops:${encodeURIComponent('pässwörd€')}@${url.host}${url.pathname}`,
+    })
+    expect(res.status).toBe(200)
+    expect(target.requests[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from('ops:pässwörd€', 'utf8').toString('base64')}`
+    )
+  })
+
   it('Should use the user:password of REPLAY_URL without showing it on the page', async () => {
     const url = new URL(target.url)
     const app = createApp({ store, replayUrl: `http://ops:hunter2@${url.host}${url.pathname}` })

@@ -1,9 +1,10 @@
+import type { ErrorOptions } from '@up42-webhooks/common'
+import { encodeBasicAuth, signedComponents, splitUrlCredentials } from '@up42-webhooks/common'
 import { DEFAULT_SIGNED_COMPONENTS, signWebhook } from '@up42-webhooks/shared'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { replayableHeaders } from './replay-headers.ts'
 import { checkReplayTarget, pinnedLookup } from './replay-target.ts'
 import type { ReplaySelf, ResolveHost } from './replay-target.ts'
-import { signedComponents } from './signed-components.ts'
 import type { ReplayAttemptInput, WebhookRecord } from './store.ts'
 
 /**
@@ -21,9 +22,9 @@ export type ReplayErrorCode =
 export class ReplayError extends Error {
   override name = 'ReplayError'
   code: ReplayErrorCode
-  constructor(message: string, code: ReplayErrorCode, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
+  constructor(message: string, options: ErrorOptions<ReplayErrorCode>) {
+    super(message, { cause: options.cause })
+    this.code = options.code
   }
 }
 
@@ -73,35 +74,34 @@ function resolveReplay(options: ReplayOptions): {
 } {
   const raw = options.url?.trim() || options.defaultUrl?.trim()
   if (!raw) {
-    throw new ReplayError(
-      'no replay target: pass {"url": "http://…"} or set REPLAY_URL',
-      'NO_TARGET'
-    )
+    throw new ReplayError('no replay target: pass {"url": "http://…"} or set REPLAY_URL', {
+      code: 'NO_TARGET',
+    })
   }
-  let url: URL
+  let parsed: URL
   try {
-    url = new URL(raw)
+    parsed = new URL(raw)
   } catch (error) {
     // not echoed: it may hold user:password
-    throw new ReplayError('replay target is not a URL', 'BAD_TARGET', { cause: error })
+    throw new ReplayError('replay target is not a URL', { code: 'BAD_TARGET', cause: error })
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ReplayError(`replay target must be http(s), got ${url.protocol}`, 'BAD_TARGET')
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ReplayError(`replay target must be http(s), got ${parsed.protocol}`, {
+      code: 'BAD_TARGET',
+    })
   }
-  const authorization = takeCredentials(url)
+  const { url, authorization } = takeCredentials(parsed)
   if (!(REPLAY_MODES as readonly string[]).includes(options.mode)) {
-    throw new ReplayError(
-      `mode must be "raw" or "resign", got ${JSON.stringify(options.mode)}`,
-      'BAD_MODE'
-    )
+    throw new ReplayError(`mode must be "raw" or "resign", got ${JSON.stringify(options.mode)}`, {
+      code: 'BAD_MODE',
+    })
   }
   const secrets = [options.secret ?? []].flat().filter((s) => s !== '')
   const secret = secrets[0] ?? null
   if (options.mode === REPLAY_MODE.resign && secret === null) {
-    throw new ReplayError(
-      'resign needs UP42_WEBHOOK_SECRET to be configured on the receiver',
-      'NO_SECRET'
-    )
+    throw new ReplayError('resign needs UP42_WEBHOOK_SECRET to be configured on the receiver', {
+      code: 'NO_SECRET',
+    })
   }
   return { url, authorization, mode: options.mode as ReplayMode, secret }
 }
@@ -110,19 +110,21 @@ function resolveReplay(options: ReplayOptions): {
  * Moves `user:password@` out of the URL into a basic `authorization` header, so the URL that is
  * stored, shown and sent carries no credential (fetch refuses such URLs anyway).
  */
-function takeCredentials(url: URL): string | null {
-  if (url.username === '' && url.password === '') return null
-  let credentials: string
+function takeCredentials(url: URL): { url: URL; authorization: string | null } {
+  if (url.username === '' && url.password === '') return { url, authorization: null }
   try {
-    credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+    const split = splitUrlCredentials(url)
+    return {
+      url: split.url,
+      authorization: encodeBasicAuth(split.username ?? '', split.password ?? ''),
+    }
   } catch (error) {
-    throw new ReplayError('replay target has a badly escaped user or password', 'BAD_TARGET', {
+    // URIError (a bad %-escape) or TypeError (":" in the user name); neither is echoed
+    throw new ReplayError('replay target has a badly escaped user or password', {
+      code: 'BAD_TARGET',
       cause: error,
     })
   }
-  url.username = ''
-  url.password = ''
-  return `Basic ${Buffer.from(credentials).toString('base64')}`
 }
 
 /** The headers a replay sends: the stored ones, re-signed with a fresh `created` for `resign`. */
@@ -199,7 +201,9 @@ export async function replayWebhook(
     return failure(error)
   }
   if (target.refusal !== null) {
-    throw new ReplayError(`replay to ${url.host} refused: ${target.refusal}`, 'FORBIDDEN_TARGET')
+    throw new ReplayError(`replay to ${url.host} refused: ${target.refusal}`, {
+      code: 'FORBIDDEN_TARGET',
+    })
   }
 
   // one connection, to the checked addresses only; closed when the answer is read

@@ -242,7 +242,7 @@ function storeErrorCode(error: unknown): StoreErrorCode {
 
 function asStoreError(error: unknown, action: string): StoreError {
   if (error instanceof StoreError) return error
-  return new StoreError(storeErrorCode(error), `could not ${action}`, { cause: error })
+  return new StoreError(`could not ${action}`, { code: storeErrorCode(error), cause: error })
 }
 
 /**
@@ -281,7 +281,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       }
       const code = storeErrorCode(error)
       throw code === 'UNWRITABLE'
-        ? new StoreError(code, `cannot write the database ${options.path}`, { cause: error })
+        ? new StoreError(`cannot write the database ${options.path}`, { code: code, cause: error })
         : asStoreError(error, `open the database ${options.path}`)
     }
   }
@@ -520,7 +520,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   scheduleIndexing(0)
 
   function ensureOpen(): void {
-    if (closed) throw new StoreError('CLOSED', 'the store is closed')
+    if (closed) throw new StoreError('the store is closed', { code: 'CLOSED' })
   }
 
   async function* chunks<Row>(
@@ -569,10 +569,10 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
 
   return {
     insert(input) {
-      if (closed) return Promise.reject(new StoreError('CLOSED', 'the store is closed'))
+      if (closed) return Promise.reject(new StoreError('the store is closed', { code: 'CLOSED' }))
       if (corruption !== null) {
         const message = 'the database file is corrupt; nothing is stored until it is repaired'
-        return Promise.reject(new StoreError('CORRUPT', message, { cause: corruption }))
+        return Promise.reject(new StoreError(message, { code: 'CORRUPT', cause: corruption }))
       }
       let row: PreparedRow
       try {

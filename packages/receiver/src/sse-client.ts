@@ -1,3 +1,4 @@
+import type { ErrorOptions } from '@up42-webhooks/common'
 /** One server-sent event, as parsed from the wire. */
 export interface SseMessage {
   event: string
@@ -62,10 +63,10 @@ export class FollowError extends Error {
   override name = 'FollowError'
   code: FollowErrorCode
   status: number
-  constructor(message: string, code: FollowErrorCode, status: number) {
-    super(message)
-    this.code = code
-    this.status = status
+  constructor(message: string, options: ErrorOptions<FollowErrorCode> & { status: number }) {
+    super(message, { cause: options.cause })
+    this.code = options.code
+    this.status = options.status
   }
 }
 
@@ -106,18 +107,16 @@ export async function followStream(options: FollowOptions): Promise<void> {
       if (lastEventId !== null) headers['last-event-id'] = lastEventId
       const response = await doFetch(options.url, { headers, signal: options.signal ?? null })
       if (response.status === 401 || response.status === 403) {
-        throw new FollowError(
-          `${response.status}: check RECEIVER_USER / RECEIVER_PASSWORD`,
-          'UNAUTHORIZED',
-          response.status
-        )
+        throw new FollowError(`${response.status}: check RECEIVER_USER / RECEIVER_PASSWORD`, {
+          code: 'UNAUTHORIZED',
+          status: response.status,
+        })
       }
       if (response.status >= 400 && response.status < 500) {
-        throw new FollowError(
-          `${response.status}: ${(await response.text()).trim()}`,
-          'REJECTED',
-          response.status
-        )
+        throw new FollowError(`${response.status}: ${(await response.text()).trim()}`, {
+          code: 'REJECTED',
+          status: response.status,
+        })
       }
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
       options.onStatus?.({ state: 'connected' })

@@ -85,6 +85,33 @@ describe('pnpm tail (src/tail.ts) against a real receiver', { timeout: 60_000 },
     expect(res.status).toBe(200)
   }
 
+  it.each([
+    [{ RECEIVER_LOCAL_URL: 'LOCAL' }, false],
+    [{ RECEIVER_URL: 'LOCAL' }, true],
+    [{ RECEIVER_LOCAL_URL: 'LOCAL', RECEIVER_URL: 'http://127.0.0.1:9/' }, false],
+  ])(
+    'Should follow the receiver named by %j, warning for the deprecated name: %s',
+    async (vars, warns) => {
+      const env: Record<string, string> = {
+        PATH: process.env['PATH'] ?? '',
+        RECEIVER_USER: AUTH.username,
+        RECEIVER_PASSWORD: AUTH.password,
+      }
+      for (const [name, value] of Object.entries(vars))
+        env[name] = value === 'LOCAL' ? `http://127.0.0.1:${port}` : value
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/tail.ts'], {
+        cwd: PACKAGE_DIR,
+        env,
+      })
+      children.push(child)
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
+      await eventually(() => stderr.includes('tail: connected'), 30_000)
+      expect(stderr).toContain(`tail: following http://127.0.0.1:${port}/api/stream`)
+      expect(stderr.includes('RECEIVER_URL is deprecated')).toBe(warns)
+    }
+  )
+
   it('Should print one human line per new webhook', async () => {
     const out = tail([])
     await eventually(() => out.stderr.includes('tail: connected'), 30_000)

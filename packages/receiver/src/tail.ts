@@ -1,3 +1,4 @@
+import { encodeBasicAuth } from '@up42-webhooks/common'
 import { parseArgs } from 'node:util'
 import { FollowError, followStream } from './sse-client.ts'
 import type { WebhookSummary } from './store.ts'
@@ -8,7 +9,8 @@ import { STREAM_EVENTS } from './webhook-events.ts'
 // follows the receiver's live stream in a terminal.
 
 const USAGE = `Usage: npx -y pnpm@10.34.9 tail -- [options]
-  --url <url>        receiver base URL (env RECEIVER_URL, default http://127.0.0.1:$PORT or :9888)
+  --url <url>        receiver base URL (env RECEIVER_LOCAL_URL, default http://127.0.0.1:$PORT or :9888;
+                     RECEIVER_URL is read too but deprecated here: it is the forwarder's tunnel URL)
   --json             one JSON summary per webhook (for jq) instead of a human line
   --event <type>     only this event type (job.status, order.status)
   --status <status>  only this status (e.g. FAILED)
@@ -50,8 +52,26 @@ if (args.help) {
 if (args.live && args.test) fail('--live and --test exclude each other', 2)
 if (args.since !== undefined && !/^\d+$/.test(args.since)) fail('--since needs a webhook id', 2)
 
-const base =
-  args.url ?? process.env['RECEIVER_URL'] ?? `http://127.0.0.1:${process.env['PORT'] || 9888}`
+/**
+ * Where the local receiver is. `RECEIVER_URL` is the forwarder's: the receiver as Pipedream
+ * reaches it, through the tunnel. tail used to read it too; it still does, with a warning, when
+ * RECEIVER_LOCAL_URL is not set.
+ */
+function receiverBase(flag: string | undefined): string {
+  if (flag !== undefined) return flag
+  const local = process.env['RECEIVER_LOCAL_URL']
+  if (local) return local
+  const deprecated = process.env['RECEIVER_URL']
+  if (deprecated) {
+    process.stderr.write(
+      "tail: RECEIVER_URL is deprecated for tail (it is the forwarder's tunnel URL); set RECEIVER_LOCAL_URL or pass --url\n"
+    )
+    return deprecated
+  }
+  return `http://127.0.0.1:${process.env['PORT'] || 9888}`
+}
+
+const base = receiverBase(args.url)
 let url: URL
 try {
   url = new URL('api/stream', base.endsWith('/') ? base : `${base}/`)
@@ -72,7 +92,8 @@ const headers: Record<string, string> = {}
 const user = process.env['RECEIVER_USER']
 const password = process.env['RECEIVER_PASSWORD']
 if (user && password) {
-  headers['authorization'] = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+  if (user.includes(':')) fail('RECEIVER_USER must not contain ":"', 2)
+  headers['authorization'] = encodeBasicAuth(user, password)
 }
 
 const color = !args.json && process.stdout.isTTY === true && !process.env['NO_COLOR']

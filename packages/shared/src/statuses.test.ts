@@ -29,6 +29,7 @@ describe('parseStatusList', () => {
     [' , ,', []],
     ['', []],
     ['FAILED, failed', ['FAILED']],
+    ['FAILED FULFILLED\tsucceeded', ['FAILED', 'FULFILLED', 'SUCCEEDED']],
     [undefined, []],
   ])('parses %j as %j', (input, expected) => {
     expect(parseStatusList(input)).toEqual(expected)

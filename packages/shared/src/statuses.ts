@@ -22,14 +22,15 @@ export type NotifiableOrderStatus = (typeof NOTIFIABLE_ORDER_STATUSES)[number]
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number]
 
 /**
- * Parses an env-style status list: `'A, b ,C'` → `['A', 'B', 'C']` (trimmed, uppercased,
- * empties and duplicates dropped). `undefined` gives `[]`.
+ * Parses an env-style status list: `'A, b ,C'` or `'A b C'` → `['A', 'B', 'C']` (separated by
+ * commas and/or white space as every list variable of this repo, uppercased, empties and
+ * duplicates dropped). `undefined` gives `[]`.
  */
 export function parseStatusList(list: string | undefined): string[] {
   if (typeof list !== 'string') return []
   const statuses = list
-    .split(',')
-    .map((status) => status.trim().toUpperCase())
+    .split(/[\s,]+/)
+    .map((status) => status.toUpperCase())
     .filter((status) => status !== '')
   return [...new Set(statuses)]
 }

@@ -30,8 +30,7 @@ export function authFailure(
     ? "check that the receiver's UP42_WEBHOOK_SECRET is this step's"
     : 'check RECEIVER_USER and RECEIVER_PASSWORD'
   return new ForwardError(
-    'RECEIVER_AUTH_FAILED',
     `${request} ${url} answered ${reply.statusCode}${msg ? ` "${msg}"` : ''}: ${hint}`,
-    { url, status: reply.statusCode, attempts: reply.attempts }
+    { code: 'RECEIVER_AUTH_FAILED', url, status: reply.statusCode, attempts: reply.attempts }
   )
 }

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from './errors.ts'
-import {
-  parseDurationMs,
-  resolveForwardConfig,
-  resolveRelayConfig,
-  resolveRerunConfig,
-  resolveValidateConfig,
-} from './config.ts'
+import { resolveForwardConfig, resolveRelayConfig, resolveValidateConfig } from './config.ts'
 
 const FULL_ENV = {
   UP42_WEBHOOK_SECRET: 's3cret',
@@ -51,11 +45,6 @@ describe('resolveRelayConfig', () => {
     env.RECEIVER_URL = 'ftp://abc.ngrok.app'
     expect(configError(() => resolveForwardConfig({}, env)).message).toMatch(/must be an http/)
     expect(configError(() => resolveForwardConfig({}, env)).message).toMatch(/must be an http/)
-    env.RECEIVER_URL = FULL_ENV.RECEIVER_URL
-    env.FORWARD_MAX_WAIT = '1h'
-    expect(resolveRerunConfig({}, env).maxWaitMs).toBe(3_600_000)
-    env.FORWARD_MAX_WAIT = 'soon'
-    expect(configError(() => resolveRerunConfig({}, env)).key).toBe('FORWARD_MAX_WAIT')
   })
 
   it('still accepts the original article’s variable names', () => {
@@ -90,7 +79,8 @@ describe('resolveRelayConfig', () => {
       resolveValidateConfig({}, { ...FULL_ENV, NOTIFIABLE_STATUSES: 'failed, FULFILLED' }).statuses
     ).toEqual(['FAILED', 'FULFILLED'])
     expect(
-      configError(() => resolveValidateConfig({}, { ...FULL_ENV, NOTIFIABLE_STATUSES: ' , ' })).key
+      configError(() => resolveValidateConfig({}, { ...FULL_ENV, NOTIFIABLE_STATUSES: ' , ' }))
+        .variable
     ).toBe('NOTIFIABLE_STATUSES')
   })
 
@@ -103,7 +93,8 @@ describe('resolveRelayConfig', () => {
     const env: Record<string, string> = { ...FULL_ENV }
     delete env[name]
     const error = configError(() => resolveRelayConfig({}, env))
-    expect(error.key).toBe(name)
+    expect(error.variable).toBe(name)
+    expect(error.code).toBe('MISSING')
     expect(error.message).toContain(name)
     expect(error.message).toMatch(alias)
   })
@@ -111,7 +102,7 @@ describe('resolveRelayConfig', () => {
   it('never echoes a value in a config error', () => {
     const bad = 'not a url with p4ssw0rd'
     const error = configError(() => resolveForwardConfig({}, { ...FULL_ENV, RECEIVER_URL: bad }))
-    expect(error.key).toBe('RECEIVER_URL')
+    expect(error.variable).toBe('RECEIVER_URL')
     expect(`${error.message} ${error.stack}`).not.toContain('p4ssw0rd')
     const ftp = configError(() =>
       resolveForwardConfig({}, { ...FULL_ENV, RECEIVER_URL: 'ftp://u:p4ssw0rd@x' })
@@ -131,11 +122,24 @@ describe('resolveRelayConfig', () => {
     })
   })
 
+  it('refuses URL credentials basic auth cannot carry, without echoing them', () => {
+    const badEscape = configError(() =>
+      resolveForwardConfig({}, { RECEIVER_URL: 'https://relay:p%zzw0rd@abc.ngrok.app' })
+    )
+    expect(badEscape.variable).toBe('RECEIVER_URL')
+    expect(badEscape.message).not.toContain('p%zzw0rd')
+    const colon = configError(() =>
+      resolveForwardConfig({}, { RECEIVER_URL: 'https://re%3Alay:p4ssw0rd@abc.ngrok.app' })
+    )
+    expect(colon.variable).toBe('RECEIVER_USER')
+    expect(`${colon.message} ${colon.stack}`).not.toContain('p4ssw0rd')
+  })
+
   it('reads the in-step budget and caps the per-request timeouts by it', () => {
     const config = resolveForwardConfig({ budget: '3s' }, FULL_ENV)
     expect(config).toMatchObject({ budgetMs: 3000, pingTimeoutMs: 3000, requestTimeoutMs: 3000 })
     expect(
-      configError(() => resolveForwardConfig({}, { ...FULL_ENV, FORWARD_BUDGET: 'soon' })).key
+      configError(() => resolveForwardConfig({}, { ...FULL_ENV, FORWARD_BUDGET: 'soon' })).variable
     ).toBe('FORWARD_BUDGET')
   })
 })
@@ -164,48 +168,18 @@ describe('resolveValidateConfig requireBodyDigest', () => {
     const error = configError(() =>
       resolveValidateConfig({}, { ...FULL_ENV, REQUIRE_BODY_DIGEST: 'maybe' })
     )
-    expect(error.key).toBe('REQUIRE_BODY_DIGEST')
-    expect(error.message).toMatch(/^REQUIRE_BODY_DIGEST must be 1 or 0/)
+    expect(error.variable).toBe('REQUIRE_BODY_DIGEST')
+    expect(error.message).toMatch(/^REQUIRE_BODY_DIGEST must be one of 1\/0, true\/false/)
     expect(
       configError(() => resolveValidateConfig({ requireBodyDigest: 'x' }, FULL_ENV)).message
     ).toMatch(/^prop requireBodyDigest must be/)
   })
 })
 
-describe('resolveRerunConfig', () => {
-  it('defaults to 15 s, 1 min, 5 min, 30 min for up to 12 h', () => {
-    expect(resolveRerunConfig({}, {})).toEqual({
-      scheduleMs: [15_000, 60_000, 300_000, 1_800_000],
-      maxWaitMs: 43_200_000,
-    })
-  })
-
-  it('reads FORWARD_RERUN_SCHEDULE and FORWARD_MAX_WAIT', () => {
+describe('resolveForwardConfig FORWARD_BUDGET', () => {
+  it('refuses a zero budget', () => {
     expect(
-      resolveRerunConfig({}, { FORWARD_RERUN_SCHEDULE: '500ms, 2s', FORWARD_MAX_WAIT: '1m' })
-    ).toEqual({
-      scheduleMs: [500, 2000],
-      maxWaitMs: 60_000,
-    })
+      configError(() => resolveForwardConfig({}, { ...FULL_ENV, FORWARD_BUDGET: '0ms' })).variable
+    ).toBe('FORWARD_BUDGET')
   })
-
-  it('rejects a schedule entry that is not a duration', () => {
-    expect(configError(() => resolveRerunConfig({ rerunSchedule: '60s,later' }, {})).key).toBe(
-      'FORWARD_RERUN_SCHEDULE'
-    )
-  })
-})
-
-describe('parseDurationMs', () => {
-  it.each([
-    ['1500ms', 1500],
-    ['60s', 60_000],
-    ['5m', 300_000],
-    ['12h', 43_200_000],
-    ['90', 90_000],
-    ['0.5s', 500],
-  ])('%s is %i ms', (text, ms) => expect(parseDurationMs(text)).toBe(ms))
-  it.each(['', '0', '-1s', '5 minutes', 'm'])('%j is not a duration', (text) =>
-    expect(parseDurationMs(text)).toBeUndefined()
-  )
 })

@@ -1,17 +1,25 @@
+import {
+  BOOLEAN_SPELLINGS,
+  DURATION_SPELLINGS,
+  parseBoolean,
+  parseDuration,
+  splitUrlCredentials,
+} from '@up42-webhooks/common'
 import { parseStatusList } from '@up42-webhooks/shared'
 import { ConfigError } from './errors.ts'
 
-/** Values typed into the step's props; an empty string counts as "not set". */
-export interface ForwarderProps {
+/**
+ * Values that win over the environment (the Pipedream steps pass their props, the local relay
+ * and the tests `{}`); an empty string counts as "not set".
+ */
+export interface ConfigOverrides {
   secret?: string | undefined
   receiverUrl?: string | undefined
   receiverUser?: string | undefined
   receiverPassword?: string | undefined
   notifiableStatuses?: string | undefined
-  rerunSchedule?: string | undefined
-  maxWait?: string | undefined
   budget?: string | undefined
-  /** A boolean prop in Pipedream; "1"/"0" style strings are read as the variable is. */
+  /** A boolean (a Pipedream boolean prop); "1"/"0" style strings are read as the variable is. */
   requireBodyDigest?: boolean | string | undefined
 }
 
@@ -38,13 +46,6 @@ export interface ForwardConfig {
 
 export type RelayConfig = ValidateConfig & ForwardConfig
 
-export interface RerunConfig {
-  /** Delay before re-run n+1 is `scheduleMs[n-1]`, the last entry repeating. */
-  scheduleMs: number[]
-  /** Give up once the summed delays would exceed this. */
-  maxWaitMs: number
-}
-
 /**
  * Short on purpose: the local relay's sender waits for this before its 202, and once a failure
  * outlasts a few seconds the re-run schedule (starting at 15 s) is the better retry.
@@ -52,9 +53,6 @@ export interface RerunConfig {
 export const DEFAULT_BUDGET_MS = 5_000
 export const DEFAULT_PING_TIMEOUT_MS = 5_000
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
-/** Short first, so a receiver back after a brief outage gets the webhook soon. */
-export const DEFAULT_RERUN_SCHEDULE = '15s,1m,5m,30m'
-export const DEFAULT_MAX_WAIT = '12h'
 
 /**
  * Where each setting is looked up, in order, after its prop. The lower-case names are the
@@ -66,30 +64,40 @@ export const ENV_NAMES = {
   receiverUser: ['RECEIVER_USER', 'ngrok_basic_auth_user'],
   receiverPassword: ['RECEIVER_PASSWORD', 'ngrok_basic_auth_pass'],
   notifiableStatuses: ['NOTIFIABLE_STATUSES'],
-  rerunSchedule: ['FORWARD_RERUN_SCHEDULE'],
-  maxWait: ['FORWARD_MAX_WAIT'],
   budget: ['FORWARD_BUDGET'],
   requireBodyDigest: ['REQUIRE_BODY_DIGEST'],
-} as const satisfies Record<keyof ForwarderProps, readonly string[]>
+} as const satisfies Record<keyof ConfigOverrides, readonly string[]>
 
 type Setting = keyof typeof ENV_NAMES
 
-interface Found {
+export interface Found {
   value: string
   /** The prop or variable the value came from, for error messages. */
   source: string
 }
 
-function lookup(setting: Setting, props: ForwarderProps, env: Env): Found | undefined {
-  const prop = props[setting]
-  if (typeof prop === 'string' && prop.trim() !== '')
-    return { value: prop.trim(), source: `prop ${setting}` }
-  for (const name of ENV_NAMES[setting]) {
-    const value = env[name]
+/**
+ * A setting's value: the override `name` when it is a non-empty string, else the first
+ * non-empty of `envNames`. Exported for the settings that are not the core's (re-runs).
+ */
+export function findSetting(
+  name: string,
+  override: unknown,
+  envNames: readonly string[],
+  env: Env
+): Found | undefined {
+  if (typeof override === 'string' && override.trim() !== '')
+    return { value: override.trim(), source: `prop ${name}` }
+  for (const envName of envNames) {
+    const value = env[envName]
     if (typeof value === 'string' && value.trim() !== '')
-      return { value: value.trim(), source: name }
+      return { value: value.trim(), source: envName }
   }
   return undefined
+}
+
+function lookup(setting: Setting, props: ConfigOverrides, env: Env): Found | undefined {
+  return findSetting(setting, props[setting], ENV_NAMES[setting], env)
 }
 
 function primaryName(setting: Setting): string {
@@ -100,89 +108,117 @@ function missing(setting: Setting): ConfigError {
   const [first, ...aliases] = ENV_NAMES[setting]
   const alias = aliases.length > 0 ? ` (or ${aliases.join(' / ')})` : ''
   return new ConfigError(
-    first,
-    `${first} is not set: set the step prop "${setting}" or the environment variable ${first}${alias}`
+    `${first} is not set: set the step prop "${setting}" or the environment variable ${first}${alias}`,
+    { code: 'MISSING', variable: first }
   )
 }
 
-function required(setting: Setting, props: ForwarderProps, env: Env): Found {
+function required(setting: Setting, props: ConfigOverrides, env: Env): Found {
   const found = lookup(setting, props, env)
   if (!found) throw missing(setting)
   return found
 }
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-
-/** "1500ms", "60s", "5m", "12h"; a bare number means seconds. */
-export function parseDurationMs(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(text.trim())
-  if (!match) return undefined
-  const unit = DURATION_UNITS_MS[(match[2] ?? 's').toLowerCase()] ?? 1000
-  const ms = Math.round(Number(match[1]) * unit)
-  return ms > 0 ? ms : undefined
+/** Common's duration rule, above zero (a zero budget or wait would mean "never try"). */
+export function positiveDuration(text: string): number | undefined {
+  const ms = parseDuration(text)
+  return ms !== undefined && ms > 0 ? ms : undefined
 }
 
-function duration(setting: Setting, found: Found | undefined, fallback: string): number {
-  const ms = parseDurationMs(found?.value ?? fallback)
+/** A duration setting in ms (`fallback` when unset); ConfigError naming `variable` otherwise. */
+export function durationSetting(
+  variable: string,
+  found: Found | undefined,
+  fallback: string
+): number {
+  const ms = positiveDuration(found?.value ?? fallback)
   if (ms === undefined) {
     throw new ConfigError(
-      primaryName(setting),
-      `${found?.source ?? primaryName(setting)} is not a duration like "20s", "5m" or "12h"`
+      `${found?.source ?? variable} must be ${DURATION_SPELLINGS}, above zero`,
+      {
+        code: 'INVALID',
+        variable,
+      }
     )
   }
   return ms
 }
 
-const TRUE = new Set(['1', 'true', 'yes', 'on'])
-const FALSE = new Set(['0', 'false', 'no', 'off'])
-
 /** A boolean prop wins; otherwise its variable; unset means false. */
-function flag(setting: Setting, props: ForwarderProps, env: Env): boolean {
+function flag(setting: Setting, props: ConfigOverrides, env: Env): boolean {
   const prop = props[setting]
   if (typeof prop === 'boolean') return prop
   const found = lookup(setting, props, env)
   if (found === undefined) return false
-  const value = found.value.toLowerCase()
-  if (TRUE.has(value)) return true
-  if (FALSE.has(value)) return false
-  throw new ConfigError(primaryName(setting), `${found.source} must be 1 or 0 (or true/false)`)
+  const value = parseBoolean(found.value)
+  if (value !== undefined) return value
+  throw new ConfigError(`${found.source} must be one of ${BOOLEAN_SPELLINGS}`, {
+    code: 'INVALID',
+    variable: primaryName(setting),
+  })
 }
 
-export function resolveValidateConfig(props: ForwarderProps, env: Env): ValidateConfig {
+export function resolveValidateConfig(props: ConfigOverrides, env: Env): ValidateConfig {
   const secret = required('secret', props, env).value
   const statuses = lookup('notifiableStatuses', props, env)
   let parsed: string[] | undefined
   if (statuses) {
     parsed = parseStatusList(statuses.value)
     if (parsed.length === 0) {
-      throw new ConfigError('NOTIFIABLE_STATUSES', `${statuses.source} lists no status`)
+      throw new ConfigError(`${statuses.source} lists no status`, {
+        code: 'INVALID',
+        variable: 'NOTIFIABLE_STATUSES',
+      })
     }
   }
   return { secret, statuses: parsed, requireBodyDigest: flag('requireBodyDigest', props, env) }
 }
 
-export function resolveForwardConfig(props: ForwarderProps, env: Env): ForwardConfig {
+export function resolveForwardConfig(props: ConfigOverrides, env: Env): ForwardConfig {
   const urlFound = required('receiverUrl', props, env)
   let url: URL
   try {
     url = new URL(urlFound.value)
   } catch {
-    throw new ConfigError('RECEIVER_URL', `${urlFound.source} is not an absolute URL`)
+    throw new ConfigError(`${urlFound.source} is not an absolute URL`, {
+      code: 'INVALID',
+      variable: 'RECEIVER_URL',
+    })
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError('RECEIVER_URL', `${urlFound.source} must be an http(s) URL`)
+    throw new ConfigError(`${urlFound.source} must be an http(s) URL`, {
+      code: 'INVALID',
+      variable: 'RECEIVER_URL',
+    })
   }
   // Credentials embedded in the URL are accepted but moved to the authorization header, so the
   // URL can be logged and put into errors.
-  const urlUser = decodeURIComponent(url.username)
-  const urlPassword = decodeURIComponent(url.password)
-  url.username = ''
-  url.password = ''
-  const username = lookup('receiverUser', props, env)?.value ?? (urlUser || undefined)
-  const password = lookup('receiverPassword', props, env)?.value ?? (urlPassword || undefined)
+  let fromUrl: ReturnType<typeof splitUrlCredentials>
+  try {
+    fromUrl = splitUrlCredentials(url)
+  } catch {
+    throw new ConfigError(`${urlFound.source} has a badly %-escaped user or password`, {
+      code: 'INVALID',
+      variable: 'RECEIVER_URL',
+    })
+  }
+  url = fromUrl.url
+  const username = lookup('receiverUser', props, env)?.value ?? fromUrl.username
+  const password = lookup('receiverPassword', props, env)?.value ?? fromUrl.password
   if (username === undefined) throw missing('receiverUser')
   if (password === undefined) throw missing('receiverPassword')
-  const budgetMs = duration('budget', lookup('budget', props, env), `${DEFAULT_BUDGET_MS}ms`)
+  if (username.includes(':')) {
+    // RFC 7617: basic auth cannot carry a ':' in the user name
+    throw new ConfigError('the receiver user name must not contain ":"', {
+      code: 'INVALID',
+      variable: 'RECEIVER_USER',
+    })
+  }
+  const budgetMs = durationSetting(
+    primaryName('budget'),
+    lookup('budget', props, env),
+    `${DEFAULT_BUDGET_MS}ms`
+  )
   return {
     receiverUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`,
     username,
@@ -193,20 +229,6 @@ export function resolveForwardConfig(props: ForwarderProps, env: Env): ForwardCo
   }
 }
 
-export function resolveRelayConfig(props: ForwarderProps, env: Env): RelayConfig {
+export function resolveRelayConfig(props: ConfigOverrides, env: Env): RelayConfig {
   return { ...resolveValidateConfig(props, env), ...resolveForwardConfig(props, env) }
-}
-
-export function resolveRerunConfig(props: ForwarderProps, env: Env): RerunConfig {
-  const schedule = lookup('rerunSchedule', props, env)
-  const entries = (schedule?.value ?? DEFAULT_RERUN_SCHEDULE).split(',').map((s) => s.trim())
-  const scheduleMs = entries.map((entry) => parseDurationMs(entry))
-  if (scheduleMs.length === 0 || scheduleMs.some((ms) => ms === undefined)) {
-    throw new ConfigError(
-      'FORWARD_RERUN_SCHEDULE',
-      `${schedule?.source ?? 'FORWARD_RERUN_SCHEDULE'} must be a comma-separated list of durations like "60s,5m,30m"`
-    )
-  }
-  const maxWaitMs = duration('maxWait', lookup('maxWait', props, env), DEFAULT_MAX_WAIT)
-  return { scheduleMs: scheduleMs as number[], maxWaitMs }
 }

@@ -1,3 +1,5 @@
+import type { ErrorOptions } from '@up42-webhooks/common'
+
 /** Why a forward failed; the forward step decides from this whether a later re-run can help. */
 export type ForwardErrorCode =
   | 'RECEIVER_UNREACHABLE'
@@ -8,12 +10,11 @@ export type ForwardErrorCode =
   | 'RECEIVER_ERROR'
   | 'TIMEOUT'
 
-export interface ForwardErrorOptions {
+export interface ForwardErrorOptions extends ErrorOptions<ForwardErrorCode> {
   status?: number | undefined
   /** Origin and path only: the caller strips credentials and query before building the error. */
   url: string
   attempts: number
-  cause?: unknown
 }
 
 /** The receiver could not be reached or did not accept the webhook. Never carries credentials. */
@@ -24,9 +25,9 @@ export class ForwardError extends Error {
   url: string
   attempts: number
 
-  constructor(code: ForwardErrorCode, message: string, options: ForwardErrorOptions) {
+  constructor(message: string, options: ForwardErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
-    this.code = code
+    this.code = options.code
     this.status = options.status
     this.url = options.url
     this.attempts = options.attempts
@@ -44,13 +45,6 @@ export class ForwardError extends Error {
   }
 }
 
-/** A required setting is missing or invalid. `key` is the variable's name; its value is never kept. */
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-  key: string
-
-  constructor(key: string, message: string) {
-    super(message)
-    this.key = key
-  }
-}
+// A required setting is missing or invalid: the repo-wide ConfigError, whose `variable` names
+// it (its value is never kept).
+export { ConfigError, type ConfigErrorCode } from '@up42-webhooks/common'

@@ -40,4 +40,28 @@ describe('buildForwardRequest', () => {
       'idempotency-key': 'm-1',
     })
   })
+
+  it('leaves out signed hop-by-hop headers and authorization, the rule common holds', () => {
+    const input = 'up42-sig=("date" "trailer" "proxy-connection" "authorization" "host");created=2'
+    const request = buildForwardRequest({
+      headers: {
+        date: 'Mon, 25 Jul 2022 14:33:26 GMT',
+        trailer: 'x-checksum',
+        'proxy-connection': 'keep-alive',
+        authorization: 'Bearer not-for-the-receiver',
+        host: 'eo-webhooks.example',
+        'signature-input': input,
+        signature: SIGNATURE,
+      },
+      body: new TextEncoder().encode('{"messageId":"m-2"}'),
+      receivedAt: new Date(),
+    })
+    expect(request.headers).toEqual({
+      'content-type': 'application/json',
+      date: 'Mon, 25 Jul 2022 14:33:26 GMT',
+      'signature-input': input,
+      signature: SIGNATURE,
+      'idempotency-key': 'm-2',
+    })
+  })
 })

@@ -1,32 +1,12 @@
-import { parseSignatureInput, WebhookVerificationError } from '@up42-webhooks/shared'
+import { isHopByHopHeader, signedComponents } from '@up42-webhooks/common'
 import { bodyText, headerRecord, messageIdOf, type WebhookDelivery } from './webhook-delivery.ts'
 
-/** Never copied even when signed: they describe the hop, and undici sets or refuses them. */
-const HOP_HEADERS: ReadonlySet<string> = new Set([
-  'host',
-  'content-length',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'te',
-  'upgrade',
-  'expect',
-  'authorization',
-  'proxy-authorization',
-])
-
 /**
- * Header names the signature covers, read by the same parser the receiver's verifier uses. None
- * when `signature-input` is missing or malformed: the receiver rejects such a delivery anyway.
+ * Never copied even when signed: hop-by-hop headers describe the hop (undici sets or refuses
+ * them), and `authorization` is replaced by the receiver's own basic auth (`receiver-headers.ts`).
  */
-function coveredHeaderNames(signatureInput: string | undefined): string[] {
-  if (signatureInput === undefined) return []
-  try {
-    return parseSignatureInput(signatureInput).components
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return []
-    throw error
-  }
+function isNotForwarded(name: string): boolean {
+  return name === 'authorization' || isHopByHopHeader(name)
 }
 
 export interface ForwardRequest {
@@ -52,10 +32,14 @@ export function buildForwardRequest(
 ): ForwardRequest {
   const original = headerRecord(delivery.headers)
   const headers: Record<string, string> = { 'content-type': 'application/json' }
-  const names = ['signature', 'signature-input', ...coveredHeaderNames(original['signature-input'])]
+  const names = [
+    'signature',
+    'signature-input',
+    ...(signedComponents(original['signature-input']) ?? []),
+  ]
   for (const name of names) {
     const value = original[name]
-    if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = value
+    if (value !== undefined && !isNotForwarded(name)) headers[name] = value
   }
   const key = options.messageId ?? messageIdOf(bodyText(delivery)) ?? options.fallbackKey
   if (key) headers['idempotency-key'] = key

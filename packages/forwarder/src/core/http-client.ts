@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { parseRetryAfter } from '@up42-webhooks/common'
 import { Agent, type Dispatcher } from 'undici'
 import { ForwardError } from './errors.ts'
 import {
@@ -7,7 +8,6 @@ import {
   isConnectionError,
   isTimeoutError,
   MIN_ATTEMPT_MS,
-  parseRetryAfterMs,
 } from './retry-policy.ts'
 
 /** Everything outside our control, injectable so tests neither sleep nor touch the network. */
@@ -137,7 +137,7 @@ export async function requestWithRetry(
         attempts,
       }
       if (!req.retryStatuses.has(response.statusCode)) return result
-      const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], now())
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now())
       const waitMs = Math.max(retryAfterMs ?? 0, backoffDelayMs(attempts, random))
       if (now() + waitMs + MIN_ATTEMPT_MS > req.deadline) return result
       await sleep(waitMs)
@@ -176,12 +176,7 @@ function toForwardError(
       ? `no reply within ${timeoutMs} ms`
       : `connection failed (${errorCode(failure.cause) ?? 'unknown error'})`
   return new ForwardError(
-    failure.code,
     `${req.method} ${req.url}: ${what} after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
-    { url: req.url, attempts, cause: failure.cause }
+    { code: failure.code, url: req.url, attempts, cause: failure.cause }
   )
-}
-
-export function basicAuthorization(username: string, password: string): string {
-  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`
 }

@@ -36,8 +36,7 @@ export async function pingReceiver(
   const ngrok = ngrokErrorCode(reply.headers, reply.text)
   const what = reply.statusCode === 200 ? '200 without PONG' : `${reply.statusCode}`
   throw new ForwardError(
-    'PING_FAILED',
     `GET ${url} answered ${what}${ngrok ? ` (${ngrok})` : ''} instead of 200 PONG`,
-    { url, status: reply.statusCode, attempts: reply.attempts }
+    { code: 'PING_FAILED', url, status: reply.statusCode, attempts: reply.attempts }
   )
 }

@@ -71,24 +71,23 @@ export async function postWebhook(
   // The tunnel can go down between the ping and the POST; that is worth a re-run, not a rejection.
   const ngrok = ngrokErrorCode(response.headers, response.text)
   if (ngrok) {
-    throw new ForwardError(
-      'RECEIVER_UNREACHABLE',
-      `POST ${url} answered ${status} from ngrok (${ngrok})${retried}`,
-      {
-        url,
-        status,
-        attempts,
-      }
-    )
-  }
-  if (status >= 500 || status === 429) {
-    throw new ForwardError('RECEIVER_ERROR', `POST ${url} answered ${status}${retried}`, {
+    throw new ForwardError(`POST ${url} answered ${status} from ngrok (${ngrok})${retried}`, {
+      code: 'RECEIVER_UNREACHABLE',
       url,
       status,
       attempts,
     })
   }
-  throw new ForwardError('RECEIVER_REJECTED', `POST ${url} rejected the webhook with ${status}`, {
+  if (status >= 500 || status === 429) {
+    throw new ForwardError(`POST ${url} answered ${status}${retried}`, {
+      code: 'RECEIVER_ERROR',
+      url,
+      status,
+      attempts,
+    })
+  }
+  throw new ForwardError(`POST ${url} rejected the webhook with ${status}`, {
+    code: 'RECEIVER_REJECTED',
     url,
     status,
     attempts,

@@ -1,5 +1,5 @@
 import type { ForwardConfig } from './config.ts'
-import { basicAuthorization } from './http-client.ts'
+import { encodeBasicAuth } from '@up42-webhooks/common'
 
 /** Lets receiver logs tell relayed deliveries from direct ones. */
 const USER_AGENT = 'up42-webhooks-forwarder/0.1'
@@ -12,7 +12,7 @@ export function receiverHeaders(
   config: Pick<ForwardConfig, 'username' | 'password'>
 ): Record<string, string> {
   return {
-    authorization: basicAuthorization(config.username, config.password),
+    authorization: encodeBasicAuth(config.username, config.password),
     'ngrok-skip-browser-warning': '1',
     'user-agent': USER_AGENT,
   }

@@ -17,19 +17,6 @@ export function backoffDelayMs(retry: number, random: () => number): number {
   return Math.round(step / 2 + random() * (step / 2))
 }
 
-/** Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfterMs(
-  value: string | string[] | undefined,
-  nowMs: number
-): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value
-  if (text === undefined || text.trim() === '') return undefined
-  if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000
-  const at = Date.parse(text)
-  if (Number.isNaN(at)) return undefined
-  return Math.max(0, at - nowMs)
-}
-
 const CONNECTION_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

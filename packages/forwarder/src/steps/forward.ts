@@ -1,4 +1,5 @@
-import { resolveForwardConfig, type ForwarderProps } from '../core/config.ts'
+import { resolveForwardConfig } from '../core/config.ts'
+import type { ForwarderProps } from './rerun-config.ts'
 import { forwardWebhook } from '../core/relay-webhook.ts'
 import type { RunArgs } from './pipedream-types.ts'
 import { deliveryOf, finish, forwardOrRerun, stepConfig } from './step-adapter.ts'

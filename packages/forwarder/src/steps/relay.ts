@@ -1,4 +1,5 @@
-import { resolveRelayConfig, type ForwarderProps } from '../core/config.ts'
+import { resolveRelayConfig } from '../core/config.ts'
+import type { ForwarderProps } from './rerun-config.ts'
 import { relayWebhook } from '../core/relay-webhook.ts'
 import { notifyFromStep, stepNotifyConfig, type NotifyProps } from './notify-step.ts'
 import type { RunArgs } from './pipedream-types.ts'

@@ -1,4 +1,4 @@
-import type { RerunConfig } from '../core/config.ts'
+import type { RerunConfig } from './rerun-config.ts'
 
 export type RerunPlan =
   | { giveUp: false; delayMs: number; maxReruns: number; waitedMs: number }

@@ -1,10 +1,5 @@
 import { ConfigurationError } from '@pipedream/platform'
-import {
-  resolveRerunConfig,
-  type Env,
-  type ForwarderProps,
-  type RerunConfig,
-} from '../core/config.ts'
+import type { Env } from '../core/config.ts'
 import { ConfigError, ForwardError, type ForwardErrorCode } from '../core/errors.ts'
 import { GiveUpError } from './give-up-error.ts'
 import type { ForwardedOutcome, RelayOutcome } from '../core/relay-webhook.ts'
@@ -12,6 +7,7 @@ import type { IgnoredOutcome, RejectedOutcome, Verdict } from '../core/validate-
 import type { WebhookDelivery } from '../core/webhook-delivery.ts'
 import type { PipedreamDollar } from './pipedream-types.ts'
 import { planRerun } from './rerun-plan.ts'
+import { resolveRerunConfig, type ForwarderProps, type RerunConfig } from './rerun-config.ts'
 import { toDelivery, type BodySource, type HttpTriggerEvent } from './trigger-event.ts'
 
 /**
@@ -58,7 +54,7 @@ export function currentRun($: PipedreamDollar): { runs: number; firstRunAt: numb
 
 /**
  * Resolves the step's settings. A ConfigError becomes Pipedream's ConfigurationError, which the
- * platform shows as a configuration problem of the step; `key` still names the variable (never
+ * platform shows as a configuration problem of the step; `variable` still names the variable (never
  * its value).
  */
 export function stepConfig<T>(resolve: () => T): T {
@@ -66,7 +62,7 @@ export function stepConfig<T>(resolve: () => T): T {
     return resolve()
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
-    throw Object.assign(new ConfigurationError(error.message), { key: error.key })
+    throw Object.assign(new ConfigurationError(error.message), { variable: error.variable })
   }
 }
 

@@ -130,7 +130,7 @@ describe('validate step', () => {
     setEnv({})
     const run = await runStep(validate, { event: await signedTriggerEvent() })
     expect(run.error).toBeInstanceOf(ConfigurationError)
-    expect(run.error).toMatchObject({ name: 'ConfigurationError', key: 'UP42_WEBHOOK_SECRET' })
+    expect(run.error).toMatchObject({ name: 'ConfigurationError', variable: 'UP42_WEBHOOK_SECRET' })
     expect((run.error as Error).message).toMatch(/^UP42_WEBHOOK_SECRET is not set/)
   })
 
@@ -144,7 +144,7 @@ describe('validate step', () => {
     for (const step of [forward, relay]) {
       const run = await runStep(step, { event: await signedTriggerEvent() })
       expect(run.error).toBeInstanceOf(ConfigurationError)
-      expect(run.error).toMatchObject({ key: 'RECEIVER_URL' })
+      expect(run.error).toMatchObject({ variable: 'RECEIVER_URL' })
       expect((run.error as Error).message).not.toContain('hunter3')
     }
     setEnv({
@@ -154,7 +154,10 @@ describe('validate step', () => {
       FORWARD_RERUN_SCHEDULE: 'soon-hunter3',
     })
     const run = await runStep(forward, { event: await signedTriggerEvent() })
-    expect(run.error).toMatchObject({ name: 'ConfigurationError', key: 'FORWARD_RERUN_SCHEDULE' })
+    expect(run.error).toMatchObject({
+      name: 'ConfigurationError',
+      variable: 'FORWARD_RERUN_SCHEDULE',
+    })
     expect((run.error as Error).message).not.toContain('hunter3')
     expect(receiver.requests).toHaveLength(0)
   })

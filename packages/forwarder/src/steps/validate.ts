@@ -1,4 +1,5 @@
-import { resolveValidateConfig, type ForwarderProps } from '../core/config.ts'
+import { resolveValidateConfig } from '../core/config.ts'
+import type { ForwarderProps } from './rerun-config.ts'
 import { validateWebhook } from '../core/validate-webhook.ts'
 import { notifyFromStep, stepNotifyConfig, type NotifyProps } from './notify-step.ts'
 import type { RunArgs } from './pipedream-types.ts'

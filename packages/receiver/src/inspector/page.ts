@@ -1,8 +1,8 @@
 import { TERMINAL_STATUSES } from '@up42-webhooks/shared'
 import { html, raw } from 'hono/html'
+import { HOP_BY_HOP_HEADERS } from '@up42-webhooks/common'
 import { FILTER_KEYS } from '../query-filter.ts'
 import { REPLAY_MODE } from '../replay.ts'
-import { HOP_BY_HOP_HEADERS } from '../replay-headers.ts'
 import { VERDICTS } from '../verdicts.ts'
 import { STREAM_EVENTS } from '../webhook-events.ts'
 

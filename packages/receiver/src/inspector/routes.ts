@@ -1,3 +1,4 @@
+import { withoutUrlCredentials } from '@up42-webhooks/common'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { loadAssets } from './assets.ts'
@@ -19,15 +20,6 @@ const IMMUTABLE = 'public, max-age=31536000, immutable'
 const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-function withoutUserinfo(raw: string): string {
-  if (!URL.canParse(raw)) return ''
-  const url = new URL(raw)
-  if (url.username === '' && url.password === '') return raw
-  url.username = ''
-  url.password = ''
-  return url.href
-}
-
 /**
  * The web inspector, mounted at `/` by `createApp` (behind its basic auth): the page and its
  * assets. The page talks to the JSON API, the stream, replay and import/export route groups.
@@ -39,7 +31,7 @@ export function createInspectorRoutes(deps: InspectorDeps = {}): Hono {
   const assets = (): Assets => (loaded ??= loadAssets(deps.assetsDir))
   const canResign = [secret ?? []].flat().some((s) => s !== '')
   // REPLAY_URL as the page shows it: its user:password is used by the server, never shown
-  const pageReplayUrl = replayUrl === null ? null : withoutUserinfo(replayUrl)
+  const pageReplayUrl = replayUrl === null ? null : withoutUrlCredentials(replayUrl)
   const routes = new Hono()
 
   routes.get('/', async (c) => {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { withoutCredentials } from '../credential-headers.ts'
+import { withoutCredentials } from '@up42-webhooks/common'
 import { MAX_PAGE_SIZE } from '../store.ts'
 import type { WebhookStore } from '../store.ts'
 import { buildTimeline, TimelineCursorError } from '../timeline.ts'
