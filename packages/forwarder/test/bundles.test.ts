@@ -217,7 +217,7 @@ describe('built bundles, loaded by Node with undici@7 mapped to the installed un
       expect(rerun?.exports.notifications).toBeUndefined()
       expect(desktop?.error).toMatchObject({
         name: 'ConfigurationError',
-        key: 'NOTIFY',
+        variable: 'NOTIFY',
         instanceOfPlatform: true,
       })
       expect(desktop?.error).toMatchObject({

@@ -99,7 +99,7 @@ describe('validate step with NOTIFY', () => {
       const run = await runStep(validate, { event: await signedTriggerEvent() })
       expect(run.error).toBeInstanceOf(ConfigurationError)
       expect((run.error as Error).message).toContain('accepted by the local relay and the receiver')
-      expect((run.error as { key?: string }).key).toBe('NOTIFY')
+      expect((run.error as { variable?: string }).variable).toBe('NOTIFY')
     }
   )
 })
@@ -208,7 +208,7 @@ describe('relay step with NOTIFY', () => {
       const run = await runStep(relay, { event: await signedTriggerEvent() })
       expect(run.error).toBeInstanceOf(ConfigurationError)
       expect((run.error as Error).message).toContain('accepted by the local relay and the receiver')
-      expect((run.error as { key?: string }).key).toBe('NOTIFY')
+      expect((run.error as { variable?: string }).variable).toBe('NOTIFY')
       expect(receiver.requests).toHaveLength(0)
     }
   )

@@ -25,8 +25,8 @@ export function stepNotifyConfig(props: NotifyProps, env: Env): NotifyConfig {
     return resolveNotifyConfig(props, env, { allowLocal: false })
   } catch (error) {
     if (!(error instanceof DestinationConfigError)) throw error
-    // As stepConfig does for the other settings: `key` is the variable, the prop's stand-in.
-    throw Object.assign(new ConfigurationError(error.message), { key: 'NOTIFY' })
+    // As stepConfig does for the other settings: `variable` names it, the prop's stand-in.
+    throw Object.assign(new ConfigurationError(error.message), { variable: 'NOTIFY' })
   }
 }
 
