@@ -125,8 +125,8 @@ function checkStepConfig(env: Env): {
 
 const { problems, receiverUrl, notify } = checkStepConfig(process.env)
 if (problems.length > 0) fail(`${problems.join('\nrelay: ')}\n(see --help)`, 2)
-// Taken for the relay itself: a validate step it runs would otherwise notify too (and refuse
-// desktop: / cmd:, which only the relay can run).
+// Taken for the relay itself: the validate or relay step it runs would otherwise notify too (and
+// refuse desktop: / cmd:, which only the relay can run).
 delete process.env.NOTIFY
 if (!existsSync(bundle)) fail(`${bundle} not found: run \`pnpm build\` first`, 1)
 

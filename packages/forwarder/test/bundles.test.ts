@@ -11,6 +11,7 @@ import {
   SIZE_BUDGET_BYTES,
   type BuiltStep,
 } from '../scripts/build-steps.ts'
+import { startNotifyTarget } from './notify-target.ts'
 import { startReceiverStub } from './receiver-stub.ts'
 import { resplitTriggerEvent, SECRET, signedTriggerEvent } from './signed-event.ts'
 
@@ -169,5 +170,89 @@ describe('built bundles, loaded by Node with undici@7 mapped to the installed un
       'signature rejected: BODY_NOT_SIGNED (signature-input)',
     ])
     expect(receiver.posts()).toHaveLength(before)
+  }, 60_000)
+
+  it('validate and relay notify NOTIFY from the bundle, once per webhook, and refuse desktop: (issue 12)', async () => {
+    const target = await startNotifyTarget()
+    const env = {
+      RECEIVER_URL: receiver.url,
+      RECEIVER_USER: 'u',
+      RECEIVER_PASSWORD: 'p',
+      UP42_WEBHOOK_SECRET: SECRET,
+    }
+    const job = await signedTriggerEvent()
+    const order = await signedTriggerEvent({ body: EXAMPLE_EVENTS.orderLive })
+    const slack = { ...env, NOTIFY: `slack+${target.url}/services/T/B/SLACKTOKEN` }
+    const down = { ...slack, RECEIVER_URL: await closedPortUrl(), FORWARD_BUDGET: '300ms' }
+    const firstRunAt = Math.floor(Date.now() / 1000)
+    const scenarios = [
+      { bundle: bundle('validate'), env: { ...env, NOTIFY: `json+${target.url}/app` }, event: job },
+      { bundle: bundle('relay'), env: slack, event: order },
+      // A re-run of a webhook whose destinations were told on the first run.
+      { bundle: bundle('relay'), env: down, event: order, runs: 2, rerunContext: { firstRunAt } },
+      { bundle: bundle('relay'), env: { ...env, NOTIFY: 'desktop:' }, event: order },
+    ]
+    const before = receiver.posts().length
+    try {
+      const { code, stdout, stderr } = await runTsx('test/bundle-runner.ts', [], {
+        cwd: PACKAGE_DIR,
+        input: JSON.stringify(scenarios),
+      })
+      expect(stderr).toBe('')
+      expect(code).toBe(0)
+      const [validated, relayed, rerun, desktop] = JSON.parse(stdout) as RunnerResult[]
+
+      expect(validated?.exports.notifications).toEqual([
+        expect.objectContaining({ destination: `json+${target.url}/app`, outcome: 'delivered' }),
+      ])
+      expect(relayed?.exports.outcome).toMatchObject({ outcome: 'forwarded' })
+      expect(relayed?.exports.notifications).toEqual([
+        expect.objectContaining({
+          destination: `slack+${target.url}/services/T/B/***`,
+          outcome: 'delivered',
+          status: 200,
+        }),
+      ])
+      expect(rerun?.exports.outcome).toMatchObject({ outcome: 'rerun-scheduled' })
+      expect(rerun?.exports.notifications).toBeUndefined()
+      expect(desktop?.error).toMatchObject({
+        name: 'ConfigurationError',
+        variable: 'NOTIFY',
+        instanceOfPlatform: true,
+      })
+      expect(desktop?.error).toMatchObject({
+        message: expect.stringContaining('accepted by the local relay and the receiver'),
+      })
+
+      expect(
+        target.requests.map((r) => [
+          r.path,
+          r.headers['idempotency-key'],
+          r.headers['content-type'],
+        ])
+      ).toEqual([
+        [
+          '/app',
+          '258270de-58f8-42da-aea6-e7a07d2667f7:json',
+          expect.stringMatching(/^application\/json/),
+        ],
+        [
+          '/services/T/B/SLACKTOKEN',
+          `${JSON.parse(EXAMPLE_EVENTS.orderLive).messageId}:slack`,
+          expect.stringMatching(/^application\/json/),
+        ],
+      ])
+      expect(JSON.parse(target.requests[0]!.body)).toMatchObject({
+        event: 'job.status',
+        status: 'FAILED',
+        messageId: '258270de-58f8-42da-aea6-e7a07d2667f7',
+      })
+      expect(JSON.parse(target.requests[1]!.body).text).toContain('FULFILLED')
+      // Only the relay scenario reached the receiver: desktop: is refused before any contact.
+      expect(receiver.posts()).toHaveLength(before + 1)
+      expect(JSON.stringify(JSON.parse(stdout))).not.toContain('SLACKTOKEN')
+    } finally {
+      await target.close()
+    }
   }, 60_000)
 })

@@ -6,6 +6,7 @@ import { runTsx, startTsx, type RunningProgram } from '@up42-webhooks/test-suppo
 import { request } from 'undici'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildSteps } from '../scripts/build-steps.ts'
+import { startNotifyTarget } from './notify-target.ts'
 import { waitFor } from './wait-for.ts'
 
 // simulate → relay (the built relay.mjs in relay-main) → receiver, all real processes.
@@ -285,4 +286,34 @@ describe('simulate → relay → receiver', () => {
     expect(stored?.[0]?.body).toBe(body)
     expect(stored?.[0]?.verdict).toBe('verified')
   }, 120_000)
+
+  it('notifies NOTIFY once per webhook: the relay sends it, the relay step it runs does not (issue 12)', async () => {
+    const target = await startNotifyTarget()
+    try {
+      const receiver = await startReceiver('notify')
+      const relay = await startRelay(receiver.url, 'spool-notify', {
+        NOTIFY: `json+${target.url}/app`,
+      })
+      const body = JSON.stringify({
+        ...JSON.parse(EXAMPLE_EVENTS.jobLive),
+        messageId: 'e2e-notify-once',
+      })
+      expect(await postSigned(relay.url, body)).toMatchObject({
+        status: 200,
+        json: { outcome: 'forwarded' },
+      })
+      // SIGTERM: the relay waits for the notifications under way, then exits; nothing is left
+      // that could still send one.
+      relay.child.kill('SIGTERM')
+      expect(await relay.exited).toEqual({ code: 0, signal: null })
+      expect(target.requests.map((r) => [r.path, r.headers['idempotency-key']])).toEqual([
+        ['/app', 'e2e-notify-once:json'],
+      ])
+      expect(JSON.parse(target.requests[0]!.body)).toMatchObject({ messageId: 'e2e-notify-once' })
+      expect(relay.stdout()).toMatch(/notify json\+http:\/\/127\.0\.0\.1:\d+\/app: delivered/)
+      expect(await storedByMessageId(receiver.url, 'e2e-notify-once')).toHaveLength(1)
+    } finally {
+      await target.close()
+    }
+  }, 90_000)
 })

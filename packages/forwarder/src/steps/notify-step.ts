@@ -9,6 +9,7 @@ import {
 } from '../core/notify.ts'
 import type { WebhookDelivery } from '../core/webhook-delivery.ts'
 import type { PipedreamDollar } from './pipedream-types.ts'
+import { currentRun } from './step-adapter.ts'
 
 export interface NotifyProps {
   notify?: string | undefined
@@ -24,15 +25,17 @@ export function stepNotifyConfig(props: NotifyProps, env: Env): NotifyConfig {
     return resolveNotifyConfig(props, env, { allowLocal: false })
   } catch (error) {
     if (!(error instanceof DestinationConfigError)) throw error
-    // As stepConfig does for the other settings: `key` is the variable, the prop's stand-in.
-    throw Object.assign(new ConfigurationError(error.message), { key: 'NOTIFY' })
+    // As stepConfig does for the other settings: `variable` names it, the prop's stand-in.
+    throw Object.assign(new ConfigurationError(error.message), { variable: 'NOTIFY' })
   }
 }
 
 /**
- * Notifies, then exports `notifications` (one result per destination, URLs masked) and, when
- * any was not delivered, `notify_warning`. A failed notification never fails the step: the
- * webhook is valid and may still be forwarded; the warning is what shows it.
+ * Notifies about a delivery the step found valid, then exports `notifications` (one result per
+ * destination, URLs masked) and, when any was not delivered, `notify_warning`. A failed
+ * notification never fails the step: the webhook is valid and may still be forwarded; the warning
+ * is what shows it. Only the first run notifies: a re-run (the relay step's, while the receiver is
+ * down) is the same webhook, and its destinations were told when it arrived.
  */
 export async function notifyFromStep(
   $: PipedreamDollar,
@@ -40,7 +43,7 @@ export async function notifyFromStep(
   messageId: string,
   config: NotifyConfig
 ): Promise<NotifyResult[]> {
-  if (config.destinations.length === 0) return []
+  if (config.destinations.length === 0 || currentRun($).runs > 1) return []
   const results = await notifyDestinations(delivery, messageId, config)
   $.export('notifications', results)
   const missed = results.filter((result) => result.outcome !== 'delivered')
