@@ -12,7 +12,7 @@ import { createDispatchTargets } from './destination-senders.ts'
 import { createDispatcher } from './dispatcher.ts'
 import { ConfigError, StoreError } from './errors.ts'
 import { httpServerOptions } from './http-server.ts'
-import { isPostgresUrl, redactUrl } from './postgres-errors.ts'
+import { isOrphanedConnectionError, isPostgresUrl, redactUrl } from './postgres-errors.ts'
 import { createPostgresStore } from './postgres-store.ts'
 import { createSqliteStore } from './sqlite-store.ts'
 import type { WebhookStore } from './store.ts'
@@ -54,6 +54,15 @@ if (config.testDestinations) {
 }
 
 const postgresUrl = isPostgresUrl(config.dbPath) ? config.dbPath : null
+if (postgresUrl !== null) {
+  // A PostgreSQL restart must not end the receiver (it answers 503 until the server is back):
+  // postgres.js's orphaned connection errors are logged; any other unhandled rejection still
+  // ends the process, as Node's default does.
+  process.on('unhandledRejection', (reason) => {
+    if (!isOrphanedConnectionError(reason)) throw reason
+    complain(`PostgreSQL connection lost (${reason.code}); reconnecting on the next query`)
+  })
+}
 
 async function openStore(): Promise<WebhookStore> {
   if (postgresUrl !== null) {

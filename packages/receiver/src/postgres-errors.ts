@@ -56,3 +56,17 @@ export function redactUrl(url: string): string {
 export function isPostgresUrl(value: string): boolean {
   return /^postgres(ql)?:\/\//i.test(value)
 }
+
+/**
+ * Whether an unhandled rejection is postgres.js losing a connection outside any query of ours:
+ * when the server goes away, its LISTEN connection can reject a promise nobody holds ("write
+ * CONNECTION_CLOSED", no `query` attached; porsager/postgres#310). Our own queries are all
+ * awaited (and answer 503 meanwhile), so such a rejection needs no handling beyond a log line.
+ */
+export function isOrphanedConnectionError(reason: unknown): reason is Error & { code: string } {
+  return (
+    reason instanceof Error &&
+    /^CONNECTION_(CLOSED|ENDED|DESTROYED)$/.test(String((reason as { code?: unknown }).code)) &&
+    !('query' in reason)
+  )
+}
