@@ -8,7 +8,7 @@ import type { SendOutcome } from './send-outcome.ts'
  */
 export function classifyResponse(
   status: number,
-  headers: Headers,
+  headers: { get(name: string): string | null },
   now: number = Date.now()
 ): Pick<SendOutcome, 'outcome' | 'retryAfterMs'> {
   if (status >= 200 && status < 300) return { outcome: 'delivered', retryAfterMs: null }

@@ -36,4 +36,10 @@ export type { FormatOptions, HttpRequestSpec } from './http-request.ts'
 export { classifyResponse } from './classify-response.ts'
 export { EXCERPT_LIMIT, type SendOutcome } from './send-outcome.ts'
 export { DEFAULT_TIMEOUT_MS, sendHttp, type SendOptions } from './send-http.ts'
+export {
+  fetchTransport,
+  type HttpAnswer,
+  type HttpExchange,
+  type HttpTransport,
+} from './http-transport.ts'
 export { failedOutcome, sendNotification } from './send-notification.ts'

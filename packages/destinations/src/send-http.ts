@@ -1,12 +1,15 @@
 import { classifyResponse } from './classify-response.ts'
 import type { HttpRequestSpec } from './http-request.ts'
+import { fetchTransport, type HttpTransport } from './http-transport.ts'
 import { maskSecrets } from './secrets.ts'
 import { EXCERPT_LIMIT, type SendOutcome } from './send-outcome.ts'
 import { truncate } from './truncate.ts'
 
 export interface SendOptions {
-  /** Default `globalThis.fetch`. */
+  /** Default `globalThis.fetch`; ignored when `transport` is given. */
   fetch?: typeof fetch
+  /** How the request goes out; default one on `fetch` (Web APIs). */
+  transport?: HttpTransport
   /** Per attempt, answer included. Default 10 s. */
   timeoutMs?: number
   /** Cancels the attempt (outcome `retry`, error `aborted`). */
@@ -33,12 +36,10 @@ export async function sendHttp(
 ): Promise<SendOutcome> {
   const started = Date.now()
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const timeout = AbortSignal.timeout(timeoutMs)
-  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout
   const headers: Record<string, string> = { 'user-agent': 'up42-webhooks', ...request.headers }
   if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey
   const mask = (text: string) => maskSecrets(text, secrets)
-  const doFetch = options.fetch ?? globalThis.fetch
+  const transport = options.transport ?? fetchTransport(options.fetch)
   const failure = (error: string): SendOutcome => ({
     outcome: 'retry',
     status: null,
@@ -47,70 +48,44 @@ export async function sendHttp(
     retryAfterMs: null,
     latencyMs: Date.now() - started,
   })
-  let response: Response
+  let answer
   try {
-    response = await doFetch(request.url, {
-      method: 'POST',
-      headers,
-      // TS 5.9 types BodyInit with ArrayBuffer-backed views only; fetch sends any Uint8Array.
-      body: request.body as BodyInit,
-      redirect: 'manual',
-      signal,
-    })
+    answer = await transport(
+      { ...request, headers },
+      { timeoutMs, signal: options.signal, excerptBytes: EXCERPT_BYTES }
+    )
   } catch (error) {
-    if (timeout.aborted) return failure(`no answer within ${timeoutMs} ms`)
     if (options.signal?.aborted) return failure('aborted')
+    if ((error as { name?: unknown } | null)?.name === 'TimeoutError') {
+      return failure(`no answer within ${timeoutMs} ms`)
+    }
     return failure(`could not connect: ${describeError(error)}`)
   }
-  let excerpt: string | null = null
-  try {
-    excerpt = await readExcerpt(response)
-  } catch {
-    // The answer was cut off (timeout, reset) after its status line: the status still counts.
-  }
-  const { outcome, retryAfterMs } = classifyResponse(response.status, response.headers)
+  const { outcome, retryAfterMs } = classifyResponse(answer.status, answer.headers)
+  const excerpt =
+    answer.excerpt === null
+      ? ''
+      : truncate(
+          new TextDecoder().decode(answer.excerpt.subarray(0, EXCERPT_BYTES)).trim(),
+          EXCERPT_LIMIT
+        )
   return {
     outcome,
-    status: response.status,
-    error: outcome === 'delivered' ? null : `HTTP ${response.status}${statusText(response)}`,
-    responseExcerpt: excerpt === null || excerpt === '' ? null : mask(excerpt),
+    status: answer.status,
+    error:
+      outcome === 'delivered'
+        ? null
+        : `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`,
+    responseExcerpt: excerpt === '' ? null : mask(excerpt),
     retryAfterMs,
     latencyMs: Date.now() - started,
   }
 }
 
-async function readExcerpt(response: Response): Promise<string | null> {
-  if (response.body === null) return null
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  try {
-    while (size < EXCERPT_BYTES) {
-      const { done, value } = await reader.read()
-      if (done) break
-      chunks.push(value)
-      size += value.byteLength
-    }
-  } finally {
-    // Frees the connection without downloading an answer nobody reads.
-    await reader.cancel().catch(() => {})
-  }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  const text = new TextDecoder().decode(bytes.subarray(0, EXCERPT_BYTES)).trim()
-  return truncate(text, EXCERPT_LIMIT)
-}
-
-function statusText(response: Response): string {
-  return response.statusText ? ` ${response.statusText}` : ''
-}
-
-/** `ECONNREFUSED`, `ENOTFOUND` …: undici puts the reason in `cause`. */
+/** `ECONNREFUSED`, `ENOTFOUND` …: fetch puts the reason in `cause`, undici's request on the error. */
 function describeError(error: unknown): string {
+  const own = (error as { code?: unknown } | null)?.code
+  if (typeof own === 'string' && own.startsWith('E')) return own
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause
   if (typeof cause?.code === 'string') return cause.code
   if (typeof cause?.message === 'string') return cause.message

@@ -11,6 +11,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { discordService, ntfyService, slackService, teamsService } from '../test/fake-services.ts'
 import { parseNotifyTarget } from './parse-notify-target.ts'
+import type { HttpTransport } from './http-transport.ts'
+import { createUndiciTransport } from './node/undici-transport.ts'
 import { sendHttp } from './send-http.ts'
 import { sendNotification } from './send-notification.ts'
 import { noticeOf, type WebhookNotice } from './webhook-notice.ts'
@@ -32,6 +34,14 @@ async function serve(fallback: Parameters<typeof startRecordingServer>[0]) {
   return server
 }
 afterAll(() => Promise.all(servers.map((server) => server.close())))
+
+// every outcome holds for the Web transport (fetch) and the receiver's (undici's request)
+const undici = createUndiciTransport()
+afterAll(() => undici.close())
+const TRANSPORTS: [string, HttpTransport | undefined][] = [
+  ['fetch', undefined],
+  ['undici', undici.transport],
+]
 
 function last(server: RecordingServer): RecordedRequest {
   const request = server.requests.at(-1)
@@ -318,7 +328,7 @@ describe('json', () => {
   })
 })
 
-describe('outcomes', () => {
+describe.each(TRANSPORTS)('outcomes through the %s transport', (_, transport) => {
   const target = (server: RecordingServer) => parseNotifyTarget(`json+${server.url}/hook`)
 
   it('503 with Retry-After is a retry after that long; the next 2xx is delivered', async () => {
@@ -328,7 +338,7 @@ describe('outcomes', () => {
       { status: 503 },
       { status: 200 }
     )
-    const first = await sendNotification(target(server), [order])
+    const first = await sendNotification(target(server), [order], { transport })
     expect(first).toMatchObject({
       outcome: 'retry',
       status: 503,
@@ -336,15 +346,17 @@ describe('outcomes', () => {
       error: 'HTTP 503 Service Unavailable',
       responseExcerpt: 'busy',
     })
-    expect((await sendNotification(target(server), [order])).retryAfterMs).toBeNull()
-    expect((await sendNotification(target(server), [order])).outcome).toBe('delivered')
+    expect((await sendNotification(target(server), [order], { transport })).retryAfterMs).toBeNull()
+    expect((await sendNotification(target(server), [order], { transport })).outcome).toBe(
+      'delivered'
+    )
   })
 
   it('429 with an HTTP-date Retry-After is a retry', async () => {
     const server = await serve({})
     const later = new Date(Date.now() + 3_600_000).toUTCString()
     server.script({ status: 429, headers: { 'retry-after': later } })
-    const outcome = await sendNotification(target(server), [order])
+    const outcome = await sendNotification(target(server), [order], { transport })
     expect(outcome.outcome).toBe('retry')
     expect(outcome.retryAfterMs).toBeGreaterThan(3_000_000)
   })
@@ -352,14 +364,16 @@ describe('outcomes', () => {
   it('a redirect is failed, not followed', async () => {
     const server = await serve({})
     server.script({ status: 301, headers: { location: `${server.url}/elsewhere` } })
-    const outcome = await sendNotification(target(server), [order])
+    const outcome = await sendNotification(target(server), [order], { transport })
     expect(outcome).toMatchObject({ outcome: 'failed', status: 301 })
     expect(server.requests.map((request) => request.path)).toEqual(['/hook'])
   })
 
   it('a refused connection is a retry with no status', async () => {
     const url = await closedPortUrl()
-    const outcome = await sendNotification(parseNotifyTarget(`json+${url}/hook`), [order])
+    const outcome = await sendNotification(parseNotifyTarget(`json+${url}/hook`), [order], {
+      transport,
+    })
     expect(outcome).toMatchObject({ outcome: 'retry', status: null, responseExcerpt: null })
     expect(outcome.error).toMatch(/^could not connect: ECONNREFUSED/)
   })
@@ -367,7 +381,7 @@ describe('outcomes', () => {
   it('a reset connection is a retry', async () => {
     const server = await serve({})
     server.script({ reset: true })
-    expect((await sendNotification(target(server), [order])).outcome).toBe('retry')
+    expect((await sendNotification(target(server), [order], { transport })).outcome).toBe('retry')
   })
 
   it('no answer within timeoutMs is a retry', async () => {
@@ -381,7 +395,7 @@ describe('outcomes', () => {
     const outcome = await sendNotification(
       parseNotifyTarget(`json+http://127.0.0.1:${port}/hook`),
       [order],
-      { timeoutMs: 100 }
+      { timeoutMs: 100, transport }
     )
     release()
     silent.closeAllConnections()
@@ -397,7 +411,10 @@ describe('outcomes', () => {
     const server = await serve({})
     const controller = new AbortController()
     controller.abort()
-    const outcome = await sendNotification(target(server), [order], { signal: controller.signal })
+    const outcome = await sendNotification(target(server), [order], {
+      signal: controller.signal,
+      transport,
+    })
     expect(outcome).toMatchObject({ outcome: 'retry', error: 'aborted' })
   })
 
@@ -409,7 +426,7 @@ describe('outcomes', () => {
       body: `{"message":"Unknown Webhook ${token}"}${'.'.repeat(5000)}`,
     })
     const destination = parseNotifyTarget(`discord+${server.url}/api/webhooks/1/${token}`)
-    const outcome = await sendNotification(destination, [order])
+    const outcome = await sendNotification(destination, [order], { transport })
     expect(outcome).toMatchObject({ outcome: 'failed', status: 404 })
     expect(outcome.responseExcerpt!.length).toBeLessThanOrEqual(512)
     expect(outcome.responseExcerpt).toContain('Unknown Webhook ***')
@@ -418,7 +435,7 @@ describe('outcomes', () => {
   })
 
   it('desktop: and cmd: are failed on the Web entry, pointing at ./node', async () => {
-    const outcome = await sendNotification(parseNotifyTarget('desktop:'), [order])
+    const outcome = await sendNotification(parseNotifyTarget('desktop:'), [order], { transport })
     expect(outcome).toMatchObject({ outcome: 'failed', status: null })
     expect(outcome.error).toContain('@up42-webhooks/destinations/node')
   })
@@ -428,7 +445,7 @@ describe('outcomes', () => {
   })
 })
 
-describe('sendHttp', () => {
+describe.each(TRANSPORTS)('sendHttp through the %s transport', (_, transport) => {
   it('sends bytes unchanged, with the caller’s headers and Idempotency-Key (for --forward-to)', async () => {
     const server = await serve({})
     const bytes = new Uint8Array([0x7b, 0x22, 0xc3, 0xa4, 0x22, 0x7d, 0xff])
@@ -439,7 +456,7 @@ describe('sendHttp', () => {
         body: bytes,
       },
       [],
-      { idempotencyKey: 'm:forward' }
+      { idempotencyKey: 'm:forward', transport }
     )
     expect(outcome.outcome).toBe('delivered')
     const request = last(server)

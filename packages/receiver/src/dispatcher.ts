@@ -159,38 +159,41 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function pump(): Promise<void> {
     do {
       again = false
-      for (const target of targets.values()) {
-        if (stopped) return
-        const free =
-          (target.concurrency ?? DEFAULT_DESTINATION_CONCURRENCY) - (inFlight.get(target.name) ?? 0)
-        if (free <= 0) continue
-        const t = now()
-        const claimed = await store.claimDeliveries({
-          owner,
-          leaseMs,
-          limit: free,
-          now: t,
-          destinations: [target.name],
-        })
-        if (claimed.length === 0) continue
-        const window = target.kind === 'notify' ? (target.digestWindowMs ?? 0) : 0
-        if (window > 0) {
-          // one message for the burst: every delivery whose window closes before the next one
-          const rest = await store.claimDeliveries({
-            owner,
-            leaseMs,
-            limit: MAX_DIGEST - claimed.length,
-            now: t + window,
-            destinations: [target.name],
-          })
-          begin(target, [...claimed, ...rest])
-          if (claimed.length + rest.length >= MAX_DIGEST) again = true
-        } else {
-          for (const delivery of claimed) begin(target, [delivery])
-          if (claimed.length === free) again = true
-        }
-      }
+      // every destination's claim at once: a store may write them in one transaction
+      await Promise.all([...targets.values()].map(claimFor))
     } while (again && !stopped)
+  }
+
+  async function claimFor(target: DispatchTarget): Promise<void> {
+    if (stopped) return
+    const free =
+      (target.concurrency ?? DEFAULT_DESTINATION_CONCURRENCY) - (inFlight.get(target.name) ?? 0)
+    if (free <= 0) return
+    const t = now()
+    const claimed = await store.claimDeliveries({
+      owner,
+      leaseMs,
+      limit: free,
+      now: t,
+      destinations: [target.name],
+    })
+    if (claimed.length === 0) return
+    const window = target.kind === 'notify' ? (target.digestWindowMs ?? 0) : 0
+    if (window > 0) {
+      // one message for the burst: every delivery whose window closes before the next one
+      const rest = await store.claimDeliveries({
+        owner,
+        leaseMs,
+        limit: MAX_DIGEST - claimed.length,
+        now: t + window,
+        destinations: [target.name],
+      })
+      begin(target, [...claimed, ...rest])
+      if (claimed.length + rest.length >= MAX_DIGEST) again = true
+    } else {
+      for (const delivery of claimed) begin(target, [delivery])
+      if (claimed.length === free) again = true
+    }
   }
 
   function begin(target: DispatchTarget, deliveries: Delivery[]): void {

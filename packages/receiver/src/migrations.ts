@@ -156,6 +156,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 6,
+    description: 'deliveries claimed through a per-destination index',
+    up(db) {
+      // The dispatcher claims per destination. With (next_attempt_at, id) SQLite picked the
+      // (state, id) index and sorted every pending delivery for each claim: 5 ms a claim at a
+      // backlog of 25,000, and intake fell to a fifth. Equality on the destination, then the
+      // due order: a claim reads only the rows it takes.
+      db.exec(`
+        DROP INDEX deliveries_due;
+        CREATE INDEX deliveries_claim ON deliveries (destination, next_attempt_at, id)
+          WHERE state = 'pending';
+      `)
+    },
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { StoreError } from './errors.ts'
 import { LATEST_SCHEMA_VERSION, migrate } from './migrations.ts'
 import { describeOutboxContract } from './outbox-contract.ts'
-import { createSqliteStore, summaryQuery } from './sqlite-store.ts'
+import { CLAIM_DUE_SQL, createSqliteStore, summaryQuery } from './sqlite-store.ts'
 import { collect, describeStoreContract, input, jobEvent } from './store-contract.ts'
 import type { WebhookStore } from './store.ts'
 
@@ -330,6 +330,28 @@ describe('migrate', () => {
     }
   })
 
+  it('upgrades a schema v5 file in place: pending deliveries are claimed after the upgrade', async () => {
+    const file = path.join(dir, 'v5.db')
+    const old = new Database(file)
+    migrate(old, { to: 5 })
+    old.exec(`
+      INSERT INTO webhooks (received_at, pretty, live_mode, verdict, size) VALUES (1000, 0, 1, 'unchecked', 2);
+      INSERT INTO webhook_bodies (id, body, headers) VALUES (1, CAST('{}' AS BLOB), '{}');
+      INSERT INTO deliveries (webhook_id, destination, kind, created_at, next_attempt_at)
+        VALUES (1, 'app', 'forward', 1000, 1000), (1, 'phone', 'notify', 1000, 5000);
+    `)
+    old.close()
+    const store = createSqliteStore({ path: file })
+    try {
+      const claim = (now: number) =>
+        store.claimDeliveries({ owner: 'o', leaseMs: 60_000, limit: 10, now })
+      expect((await claim(2000)).map((d) => d.destination)).toEqual(['app'])
+      expect((await claim(6000)).map((d) => d.destination)).toEqual(['phone'])
+    } finally {
+      await store.close()
+    }
+  })
+
   it('refuses a file whose schema is newer than this code', () => {
     const file = path.join(dir, 'new.db')
     const db = new Database(file)
@@ -387,6 +409,33 @@ describe('summaryQuery: every filter the API runs has an index or stops early in
       expect(detail).toMatch(/SCAN webhooks|SEARCH webhooks USING INTEGER PRIMARY KEY/)
       expect(detail).not.toContain('TEMP B-TREE')
     }
+  })
+
+  it('claims deliveries per destination through deliveries_claim, sorting nothing, also with statistics', () => {
+    const outbox = new Database(':memory:')
+    migrate(outbox)
+    const claimPlan = () =>
+      outbox
+        .prepare(`EXPLAIN QUERY PLAN ${CLAIM_DUE_SQL}`)
+        .all('app', 1, 1, 4)
+        .map((row) => (row as { detail: string }).detail)
+        .join('; ')
+    expect(claimPlan()).toContain('deliveries_claim')
+    expect(claimPlan()).not.toContain('TEMP B-TREE')
+    // a backlog of one destination and ANALYZE (PRAGMA optimize) must not change the plan
+    outbox.exec(`
+      INSERT INTO webhooks (received_at, pretty, live_mode, verdict, size)
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+        SELECT i, 0, 1, 'unchecked', 2 FROM n;
+      INSERT INTO deliveries (webhook_id, destination, kind, created_at, next_attempt_at)
+        SELECT id, 'app', 'forward', id, id FROM webhooks;
+      INSERT INTO deliveries (webhook_id, destination, kind, created_at, next_attempt_at, state)
+        SELECT id, 'phone', 'notify', id, NULL, 'delivered' FROM webhooks;
+      ANALYZE;
+    `)
+    expect(claimPlan()).toContain('deliveries_claim')
+    expect(claimPlan()).not.toContain('TEMP B-TREE')
+    outbox.close()
   })
 
   it('finds a duplicate through the dedup index, not a scan', () => {

@@ -586,6 +586,8 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     }
   }
 
+  const outbox = createSqliteOutbox(db, ensureOpen, toStoreError)
+
   return {
     insert(input) {
       if (closed) return Promise.reject(new StoreError('the store is closed', { code: 'CLOSED' }))
@@ -744,11 +746,12 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       return selectReplays.all(webhookId).map(toReplayAttempt)
     },
 
-    ...createSqliteOutbox(db, ensureOpen, toStoreError),
+    ...outbox.store,
 
     async close() {
       if (closed) return
       flush()
+      outbox.flush()
       // what is left of the backlog (about SEARCH_DELAY_MS of webhooks); else the next open does it
       try {
         indexEverything()
@@ -844,15 +847,25 @@ function toDelivery(row: DeliveryRow): Delivery {
 }
 
 /**
- * The `OutboxStore` half of the SQLite store, on the writer connection: each claim is one
- * BEGIN IMMEDIATE transaction (select due, then lease), so two processes on one file never
- * lease one delivery twice.
+ * Due deliveries of one destination (destination, now, now, limit), oldest due first. One
+ * destination at a time, through deliveries_claim in due order, nothing sorted: the due rows of
+ * a slow destination are never read to claim another's. Exported for its query-plan test.
+ */
+export const CLAIM_DUE_SQL = `SELECT id, next_attempt_at FROM deliveries
+  WHERE destination = ? AND state = 'pending' AND next_attempt_at <= ?
+    AND (lease_until IS NULL OR lease_until <= ?)
+  ORDER BY next_attempt_at, id LIMIT ?`
+
+/**
+ * The `OutboxStore` half of the SQLite store, on the writer connection: claims and results
+ * are group-committed in BEGIN IMMEDIATE transactions (select due, then lease), so two
+ * processes on one file never lease one delivery twice.
  */
 function createSqliteOutbox(
   db: Database.Database,
   ensureOpen: () => void,
   toStoreError: (error: unknown, action: string) => StoreError
-): OutboxStore {
+): { store: OutboxStore; flush: () => void } {
   const selectDelivery = db.prepare<[number], DeliveryRow>('SELECT * FROM deliveries WHERE id = ?')
   const completeAttempt = db.prepare<
     [
@@ -894,38 +907,83 @@ function createSqliteOutbox(
       db.pragma('synchronous = FULL')
     }
   }
+  // Claims and results that arrive in one turn of the event loop are written in one
+  // transaction, as webhooks are (group commit): a transaction per delivery result, each with
+  // its own WAL frames, cost more than sending the delivery and grew the WAL faster than the
+  // checkpoints could copy it back. Each write is a savepoint of its own, so one that fails
+  // rolls back alone.
+  interface Queued {
+    write: () => unknown
+    resolve: (value: unknown) => void
+    reject: (error: unknown) => void
+  }
+  let queued: Queued[] = []
+  const savepoint = db.transaction((write: () => unknown) => write())
+  const writeGroup = db.transaction((group: readonly Queued[]) =>
+    group.map((entry) => {
+      try {
+        return { ok: true as const, value: savepoint(entry.write) }
+      } catch (error) {
+        return { ok: false as const, error }
+      }
+    })
+  )
+  function flushGroup(): void {
+    const group = queued
+    queued = []
+    if (group.length === 0) return
+    let outcomes: ReturnType<typeof writeGroup>
+    try {
+      outcomes = relaxed(() => writeGroup.immediate(group))
+    } catch (error) {
+      for (const entry of group) entry.reject(error)
+      return
+    }
+    outcomes.forEach((outcome, i) =>
+      outcome.ok ? group[i]!.resolve(outcome.value) : group[i]!.reject(outcome.error)
+    )
+  }
+  const grouped = <T>(write: () => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (queued.length === 0) setImmediate(flushGroup)
+      queued.push({ write, resolve: resolve as (value: unknown) => void, reject })
+    })
   const statements = new Map<string, Database.Statement>()
   const statement = (sql: string): Database.Statement => {
     let cached = statements.get(sql)
     if (cached === undefined) statements.set(sql, (cached = db.prepare(sql)))
     return cached
   }
-  const claimTransaction = db.transaction((claim: DeliveryClaim, now: number) => {
-    const params: unknown[] = [now, now]
-    let only = ''
-    if (claim.destinations !== undefined) {
-      if (claim.destinations.length === 0) return []
-      only = `AND destination IN (${claim.destinations.map(() => '?').join(', ')})`
-      params.push(...claim.destinations)
+  const selectDue = db.prepare<[string, number, number, number], [number, number]>(CLAIM_DUE_SQL)
+  selectDue.raw(true)
+  const selectDestinations = db.prepare<[], { destination: string }>(
+    "SELECT DISTINCT destination FROM deliveries WHERE state = 'pending'"
+  )
+  const lease = db.prepare<[string, number, number], DeliveryRow>(
+    'UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id = ? RETURNING *'
+  )
+  // inside a group's transaction (BEGIN IMMEDIATE): two processes never lease one delivery twice
+  const claimDue = (claim: DeliveryClaim, now: number): DeliveryRow[] => {
+    const limit = Math.max(0, claim.limit)
+    if (limit === 0) return []
+    const destinations =
+      claim.destinations ?? selectDestinations.all().map((row) => row.destination)
+    let due: [number, number][] = []
+    for (const destination of new Set(destinations)) {
+      due.push(...selectDue.all(destination, now, now, limit))
     }
-    const rows = statement(
-      `UPDATE deliveries SET lease_owner = ?, lease_until = ?
-       WHERE id IN (SELECT id FROM deliveries
-         WHERE state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ${only}
-         ORDER BY next_attempt_at, id LIMIT ?)
-       RETURNING *`
-    ).all(claim.owner, now + claim.leaseMs, ...params, Math.max(0, claim.limit)) as DeliveryRow[]
-    // RETURNING gives no order: oldest due first, as promised
-    return rows.sort((a, b) => a.next_attempt_at! - b.next_attempt_at! || a.id - b.id)
-  })
+    // oldest due first across the destinations, as promised
+    due.sort((a, b) => a[1] - b[1] || a[0] - b[0])
+    if (due.length > limit) due = due.slice(0, limit)
+    return due.map(([id]) => lease.get(claim.owner, now + claim.leaseMs, id)!)
+  }
 
-  return {
+  const store: OutboxStore = {
     async claimDeliveries(claim) {
       ensureOpen()
       try {
-        return relaxed(() => claimTransaction.immediate(claim, claim.now ?? Date.now())).map(
-          toDelivery
-        )
+        const rows = await grouped(() => claimDue(claim, claim.now ?? Date.now()))
+        return rows.map(toDelivery)
       } catch (error) {
         throw toStoreError(error, 'claim deliveries')
       }
@@ -939,7 +997,7 @@ function createSqliteOutbox(
         throw new TypeError('[@up42-webhooks/receiver] a retry needs nextAttemptAt')
       }
       try {
-        const row = relaxed(() =>
+        const row = await grouped(() =>
           completeAttempt.get(
             state,
             result.outcome === 'retry' ? result.nextAttemptAt! : null,
@@ -1014,4 +1072,5 @@ function createSqliteOutbox(
       return counts
     },
   }
+  return { store, flush: flushGroup }
 }
