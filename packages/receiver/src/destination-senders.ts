@@ -2,9 +2,8 @@ import {
   noticeOf,
   sendNotification as sendNodeNotification,
 } from '@up42-webhooks/destinations/node'
-import type { NodeSendOptions } from '@up42-webhooks/destinations/node'
+import { createUndiciTransport, type NodeSendOptions } from '@up42-webhooks/destinations/node'
 import type { NotifyDestination, SendOutcome, WebhookNotice } from '@up42-webhooks/destinations'
-import { Agent } from 'undici'
 import type { DestinationsConfig } from './destinations-config.ts'
 import type { DispatchTarget } from './dispatcher.ts'
 import { forwardWebhook } from './forward-sender.ts'
@@ -43,7 +42,8 @@ export function noticeOfRecord(record: WebhookRecord, publicUrl: string | null):
 /**
  * The dispatcher's view of each configured destination: notifications through the
  * destinations package (a digest when several webhooks come at once), `--forward-to` through
- * `forwardWebhook` over one keep-alive pool per target. `close` ends the pools.
+ * `forwardWebhook`; both over one undici transport (keep-alive pools per origin, several
+ * times cheaper than fetch on Node). `close` ends its connections.
  */
 export function createDispatchTargets(
   config: DestinationsConfig,
@@ -51,7 +51,10 @@ export function createDispatchTargets(
 ): { targets: DispatchTarget[]; close: () => Promise<void> } {
   const send = deps.sendNotification ?? sendNodeNotification
   const secret = [deps.secret ?? []].flat()[0] ?? null
-  const agents: Agent[] = []
+  // enough connections per origin for the busiest destination's attempts in flight
+  const { transport, close } = createUndiciTransport({
+    connections: Math.max(1, ...config.destinations.map((d) => d.concurrency ?? 4)),
+  })
   const targets = config.destinations.map((configured): DispatchTarget => {
     if (configured.kind === 'notify') {
       return {
@@ -66,6 +69,7 @@ export function createDispatchTargets(
             {
               idempotencyKey,
               signal,
+              transport,
               timeoutMs: config.timeoutMs,
               ...(config.publicUrl === null ? {} : { publicUrl: config.publicUrl }),
               ...(deps.env === undefined ? {} : { env: deps.env }),
@@ -73,8 +77,6 @@ export function createDispatchTargets(
           ),
       }
     }
-    const dispatcher = new Agent({ connections: configured.concurrency })
-    agents.push(dispatcher)
     return {
       name: configured.name,
       kind: 'forward',
@@ -86,14 +88,12 @@ export function createDispatchTargets(
           idempotencyKey,
           signal,
           timeoutMs: config.timeoutMs,
-          dispatcher,
+          transport,
         }),
     }
   })
   return {
     targets,
-    close: async () => {
-      await Promise.allSettled(agents.map((agent) => agent.close()))
-    },
+    close,
   }
 }

@@ -171,7 +171,9 @@ describe('createDispatcher', () => {
     const [failed] = await settled('failed')
     expect(failed!.attempts).toBeGreaterThan(1)
     expect(failed).toMatchObject({ lastStatus: 502, lastResponseExcerpt: 'bad gateway' })
-    expect(failed!.lastError).toMatch(/^gave up after \d+ attempts \(retry max age reached\)$/)
+    expect(failed!.lastError).toMatch(
+      /^gave up after \d+ attempts \(retry max age reached\): HTTP 502 Bad Gateway$/
+    )
     expect(await store.deliveryCounts()).toEqual({ pending: 0, delivered: 0, failed: 1 })
   })
 

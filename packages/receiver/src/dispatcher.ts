@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { AttemptOutcome } from './delivery-outcome.ts'
+import type { SendOutcome } from '@up42-webhooks/destinations'
 import type {
   Delivery,
   DeliveryAttemptResult,
@@ -35,7 +35,7 @@ export interface DispatchTarget {
   /** Notifications: a due delivery takes along those whose window closes within this, as one message. */
   digestWindowMs?: number
   /** One attempt: one webhook, or several merged into a digest. Should not throw. */
-  send(records: readonly WebhookRecord[], context: SendContext): Promise<AttemptOutcome>
+  send(records: readonly WebhookRecord[], context: SendContext): Promise<SendOutcome>
 }
 
 export interface DispatcherOptions {
@@ -222,7 +222,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (records.length === 0) return
     const first = records[0]!
     const idempotencyKey = `${first.messageId ?? `webhook-${first.id}`}:${target.name}`
-    let outcome: AttemptOutcome
+    let outcome: SendOutcome
     try {
       outcome = await target.send(records, { idempotencyKey, signal: shutdown.signal })
     } catch (error) {
@@ -248,7 +248,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   function resultOf(
     delivery: Delivery,
-    sent: AttemptOutcome,
+    sent: SendOutcome,
     aborted: boolean
   ): DeliveryAttemptResult {
     const at = now()

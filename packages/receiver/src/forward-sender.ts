@@ -1,7 +1,5 @@
 import { encodeBasicAuth, splitUrlCredentials } from '@up42-webhooks/common'
-import { Agent, fetch as undiciFetch } from 'undici'
-import { classifyStatus } from './delivery-outcome.ts'
-import type { AttemptOutcome } from './delivery-outcome.ts'
+import { sendHttp, type HttpTransport, type SendOutcome } from '@up42-webhooks/destinations'
 import { replayHeaders } from './replay.ts'
 import type { WebhookRecord } from './store.ts'
 
@@ -10,7 +8,6 @@ export const FORWARD_MODES = ['raw', 'resign'] as const
 export type ForwardMode = (typeof FORWARD_MODES)[number]
 
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 10_000
-const EXCERPT_CHARS = 512
 
 /** A `--forward-to` target: the URL without its user info, which becomes `authorization`. */
 export interface ForwardTarget {
@@ -56,10 +53,8 @@ export interface ForwardOptions {
   idempotencyKey: string
   timeoutMs?: number
   signal?: AbortSignal
-  /** Default undici's fetch, with `dispatcher`. */
-  fetch?: typeof fetch
-  /** Connection pool to the target, reused across attempts. */
-  dispatcher?: Agent
+  /** How the request goes out; default `fetch` (the receiver passes undici's request). */
+  transport?: HttpTransport
   /** Unix seconds for a fresh signature. */
   now?: number
 }
@@ -68,84 +63,28 @@ export interface ForwardOptions {
  * Hands one stored webhook to the user's app as `stripe listen --forward-to` does: the raw body
  * bytes and the original headers (signature included, hop-by-hop and credential headers
  * removed), so the app verifies the signature itself; `Idempotency-Key: <messageId>:<name>`.
- * Redirects are not followed and one timeout bounds the whole attempt. Never throws: a network
- * failure is an outcome.
+ * Sent, classified and excerpted as notifications are (`sendHttp`): redirects are not followed
+ * and one timeout bounds the attempt. Never throws: a network failure is an outcome.
  */
 export async function forwardWebhook(
   record: WebhookRecord,
   target: ForwardTarget,
   options: ForwardOptions
-): Promise<AttemptOutcome> {
-  const started = performance.now()
-  const latency = () => Math.round(performance.now() - started)
+): Promise<SendOutcome> {
   const secret = options.mode === 'resign' ? (options.secret ?? null) : null
   const headers = await replayHeaders(record, options.mode, secret, options.now)
-  headers['idempotency-key'] = options.idempotencyKey
   if (headers['content-type'] === undefined) headers['content-type'] = 'application/json'
   if (target.authorization !== null) headers['authorization'] = target.authorization
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS)
-  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout
-  const doFetch = options.fetch ?? (undiciFetch as typeof fetch)
-  try {
-    const response = await doFetch(target.url, {
-      method: 'POST',
-      headers,
-      body: Buffer.from(record.bodyBase64, 'base64'),
-      redirect: 'manual',
-      signal,
-      ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
-    } as RequestInit)
-    const excerpt = await readExcerpt(response)
-    const { outcome, retryAfterMs } = classifyStatus(
-      response.status,
-      response.headers.get('retry-after')
-    )
-    return {
-      outcome,
-      status: response.status,
-      error: null,
-      responseExcerpt: excerpt,
-      retryAfterMs,
-      latencyMs: latency(),
+  // an answer may quote the query (tokens): only the display form may be recorded
+  const secrets = [...target.url.searchParams.values()].filter((value) => value.length >= 4)
+  return sendHttp(
+    { url: target.url.href, headers, body: Buffer.from(record.bodyBase64, 'base64') },
+    secrets,
+    {
+      idempotencyKey: options.idempotencyKey,
+      timeoutMs: options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.transport === undefined ? {} : { transport: options.transport }),
     }
-  } catch (error) {
-    return {
-      outcome: 'retry',
-      status: null,
-      error: describeError(error, options.signal, target),
-      responseExcerpt: null,
-      retryAfterMs: null,
-      latencyMs: latency(),
-    }
-  }
-}
-
-async function readExcerpt(response: Response): Promise<string | null> {
-  if (!response.body) return null
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  // a few KiB at most: the excerpt is for a person, the rest is dropped unread
-  while (size < EXCERPT_CHARS * 4) {
-    const { done, value } = await reader.read()
-    if (done) break
-    chunks.push(value)
-    size += value.byteLength
-  }
-  await reader.cancel().catch(() => {})
-  const text = new TextDecoder().decode(Buffer.concat(chunks))
-  if (text === '') return null
-  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text
-}
-
-function describeError(error: unknown, signal: AbortSignal | undefined, target: ForwardTarget) {
-  if (signal?.aborted) return 'aborted: the receiver is shutting down'
-  if (error instanceof DOMException && error.name === 'TimeoutError') return 'timed out'
-  let text: string
-  if (error instanceof Error) {
-    const cause = error.cause as { code?: string; message?: string } | undefined
-    text = cause?.code ? `${cause.code}: ${cause.message ?? error.message}` : error.message
-  } else text = String(error)
-  // an error message may quote the URL; only its display form may appear
-  return text.replaceAll(target.url.href, target.display)
+  )
 }

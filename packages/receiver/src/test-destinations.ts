@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { EXAMPLE_EVENTS, signWebhook } from '@up42-webhooks/shared'
-import type { AttemptOutcome } from './delivery-outcome.ts'
+import type { SendOutcome } from '@up42-webhooks/destinations'
 import { createDispatchTargets } from './destination-senders.ts'
 import type { SenderDeps } from './destination-senders.ts'
 import type { DestinationsConfig } from './destinations-config.ts'
@@ -36,7 +36,7 @@ async function sampleRecord(secret: string | null): Promise<WebhookRecord> {
 }
 
 /** One line per destination: `ok` or `FAIL`, name, masked target, status or error, time. */
-export function formatOutcome(name: string, display: string, outcome: AttemptOutcome): string {
+export function formatOutcome(name: string, display: string, outcome: SendOutcome): string {
   const verdict = outcome.outcome === 'delivered' ? 'ok  ' : 'FAIL'
   const answer = outcome.status === null ? (outcome.error ?? 'no answer') : `HTTP ${outcome.status}`
   const detail =
