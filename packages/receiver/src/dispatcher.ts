@@ -208,12 +208,25 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     attempts.add(running)
   }
 
+  // a webhook's deliveries to several destinations are claimed together: one read serves them
+  const reading = new Map<number, Promise<WebhookRecord | null>>()
+  function read(id: number): Promise<WebhookRecord | null> {
+    let record = reading.get(id)
+    if (record === undefined) {
+      record = store.get(id)
+      reading.set(id, record)
+      const forget = () => reading.delete(id)
+      record.then(forget, forget)
+    }
+    return record
+  }
+
   async function attempt(target: DispatchTarget, deliveries: Delivery[]): Promise<void> {
     const records: WebhookRecord[] = []
     const live: Delivery[] = []
     for (const delivery of deliveries) {
       // deleted meanwhile: its delivery went with it
-      const record = await store.get(delivery.webhookId)
+      const record = await read(delivery.webhookId)
       if (record !== null) {
         records.push(record)
         live.push(delivery)
