@@ -8,7 +8,10 @@
 // The receiver runs as in production: its esbuild bundle on plain node, a SQLite file, access
 // log off. Reported per server: req/s, p50/p99, server CPU µs per POST (user + system time of
 // the server process from /proc/<pid>/stat, divided by the requests answered) and the ratio;
-// then the bytes on disk per stored webhook after the run (db + wal, every index).
+// then the bytes on disk per stored webhook after the run (db + wal, every index). A third
+// server in each round is the receiver with two destinations on loopback (a --forward-to app
+// and a json+http notification, every webhook to both): its throughput against the receiver
+// without (issue 12; the 2xx-to-destination latency is `pnpm bench:receiver-destinations`).
 //
 // Part 2, scale (--scale N, default 100,000): fills a database with N webhooks through the
 // store's own insert (groups of 2,000 per transaction: every row takes the write path's
@@ -252,9 +255,10 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL')
 })
 
-function start(args: string[]): Promise<Child> {
+function start(args: string[], env: Record<string, string> = {}): Promise<Child> {
   const child = spawn(process.execPath, args, {
     cwd: dir,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   children.add(child)
@@ -277,7 +281,35 @@ async function stop(child: Child): Promise<void> {
 }
 
 const receiverMain = args.receiver === undefined ? BUNDLE_MAIN : path.resolve(args.receiver)
-const startReceiver = (db: string) => start([receiverMain, '--quiet', '--port', '0', '--db', db])
+const startReceiver = (db: string, env: Record<string, string> = {}) =>
+  start([receiverMain, '--quiet', '--port', '0', '--db', db], env)
+
+// Two loopback destinations in a process of their own (a --forward-to app and a json+http
+// notification endpoint), answering at once; they count what reached them.
+const DESTINATIONS = `
+const http = require('node:http')
+let received = 0
+const listen = () => new Promise((resolve) => {
+  const server = http.createServer((req, res) => { req.resume(); req.on('end', () => { received++; res.end('ok') }) })
+  server.listen(0, '127.0.0.1', () => resolve(server.address().port))
+})
+Promise.all([listen(), listen()]).then(([app, notify]) => console.log('listening on http://127.0.0.1:' + app + '/' + notify))
+process.on('SIGTERM', () => { console.log('received ' + received); process.exit(0) })
+`
+/** Every webhook of the load goes to both (RUNNING and SUCCEEDED are notified too). */
+async function destinationsEnv(): Promise<{ env: Record<string, string>; child: Child }> {
+  const child = await start(['-e', DESTINATIONS])
+  // "http://127.0.0.1:<app port>/<notify port>"
+  const { origin, pathname } = new URL(child.url)
+  return {
+    child,
+    env: {
+      RECEIVER_FORWARD_TO: `${origin}/webhooks`,
+      RECEIVER_NOTIFY: `json+http://127.0.0.1:${pathname.slice(1)}/notify`,
+      RECEIVER_NOTIFY_STATUSES: 'RUNNING,SUCCEEDED',
+    },
+  }
+}
 
 /** User + system CPU time of a process so far, in microseconds (Linux /proc, 100 ticks/s). */
 function cpuMicros(pid: number): number {
@@ -371,6 +403,7 @@ try {
   if (!args['skip-load']) {
     const baselines: Measured[] = []
     const receivers: Measured[] = []
+    const withDestinations: Measured[] = []
     const disk: number[] = []
     for (let round = 0; round < ROUNDS; round++) {
       const raw = await start(['-e', RAW_RECEIVER])
@@ -382,6 +415,15 @@ try {
       const stored = await storedTotal(receiver.url)
       await stop(receiver)
       disk.push(bytesOnDisk(db) / stored)
+      // issue 12: the same load with two destinations configured
+      const destinations = await destinationsEnv()
+      const forwarding = await startReceiver(
+        path.join(dir, `load-${round}-destinations.db`),
+        destinations.env
+      )
+      withDestinations.push(await drive(forwarding))
+      await stop(forwarding)
+      await stop(destinations.child)
     }
 
     console.log('')
@@ -391,6 +433,7 @@ try {
       for (const [name, r] of [
         ['raw node:http, bodies in an array', baselines[round]!],
         ['receiver (SQLite file, durable)', receivers[round]!],
+        ['receiver + 2 destinations (forward, json notify)', withDestinations[round]!],
       ] as const) {
         row([
           `${name}, round ${round + 1}`,
@@ -417,6 +460,14 @@ try {
       mark(cpuRatio <= 2),
     ])
     row(['throughput, receiver / raw', rpsRatio.toFixed(2), '', ''])
+    const destinationsRatio =
+      mean(withDestinations.map((r) => r.rps)) / mean(receivers.map((r) => r.rps))
+    row([
+      'throughput with 2 destinations / none (issue 12)',
+      `${destinationsRatio.toFixed(2)}×`,
+      '>= 0.8×',
+      mark(destinationsRatio >= 0.8),
+    ])
     row([
       'receiver p99 (worst round)',
       `${worstP99.toFixed(1)} ms`,

@@ -2,7 +2,7 @@ import { startRecordingServer } from '@up42-webhooks/test-support'
 import type { RecordingServer } from '@up42-webhooks/test-support'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { routeDeliveries } from './delivery-routing.ts'
-import { createDispatcher } from './dispatcher.ts'
+import { createDispatcher, eventLoopBusy } from './dispatcher.ts'
 import type { Dispatcher, DispatchTarget } from './dispatcher.ts'
 import { forwardWebhook, parseForwardTarget } from './forward-sender.ts'
 import { createSqliteStore } from './sqlite-store.ts'
@@ -266,5 +266,64 @@ describe('createDispatcher', () => {
       delivered = states.filter((d) => d.state === 'delivered').length
     }
     expect(most).toBe(2)
+  })
+
+  it('has one attempt in flight per destination while intake keeps the process busy', async () => {
+    let running = 0
+    let most = 0
+    const release: (() => void)[] = []
+    const slow: DispatchTarget = {
+      name: 'slow',
+      kind: 'forward',
+      concurrency: 4,
+      send: async () => {
+        running++
+        most = Math.max(most, running)
+        await new Promise<void>((resolve) => release.push(resolve))
+        running--
+        return {
+          outcome: 'delivered',
+          status: 200,
+          error: null,
+          responseExcerpt: null,
+          retryAfterMs: null,
+          latencyMs: 1,
+        }
+      },
+    }
+    let saturated = true
+    dispatcher = createDispatcher({
+      store,
+      events,
+      destinations: [slow],
+      pollMs: 60_000,
+      busy: () => saturated,
+    })
+    dispatcher.start()
+    for (let i = 0; i < 8; i++) await receive(jobEvent(), [slow])
+    const deliveredCount = () => states.filter((d) => d.state === 'delivered').length
+    while (deliveredCount() < 3) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      release.splice(0).forEach((r) => r())
+    }
+    expect(most).toBe(1)
+    // the load eased: the destination's own concurrency again
+    saturated = false
+    while (deliveredCount() < 8) {
+      release.splice(0).forEach((r) => r())
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    expect(most).toBe(4)
+  })
+})
+
+describe('eventLoopBusy', () => {
+  it('is true after a window in which the event loop was blocked, false after an idle one', async () => {
+    const busy = eventLoopBusy(0.5, 50)
+    const until = performance.now() + 80
+    while (performance.now() < until); // a blocked event loop
+    expect(busy()).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 120)) // idle
+    expect(busy()).toBe(false)
   })
 })
