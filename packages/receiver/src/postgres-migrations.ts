@@ -105,6 +105,17 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION webhooks_notify();
     `,
   },
+  {
+    version: 2,
+    description: 'deliveries claimed through a per-destination index',
+    // as SQLite's v6: the dispatcher claims one destination at a time, and through
+    // (next_attempt_at, id) a claim read past every due row of the other destinations
+    sql: `
+      DROP INDEX deliveries_due;
+      CREATE INDEX deliveries_claim ON deliveries (destination, next_attempt_at, id)
+        WHERE state = 'pending';
+    `,
+  },
 ]
 
 export const LATEST_POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length

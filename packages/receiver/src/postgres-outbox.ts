@@ -61,8 +61,15 @@ export function createPostgresOutbox(query: Query): OutboxStore {
       let only = ''
       if (claim.destinations !== undefined) {
         if (claim.destinations.length === 0) return []
-        params.push([...claim.destinations])
-        only = 'AND destination = ANY($5::text[])'
+        // one destination (the dispatcher's claims): equality, so deliveries_claim gives the
+        // due order without a sort
+        if (claim.destinations.length === 1) {
+          params.push(claim.destinations[0])
+          only = 'AND destination = $5'
+        } else {
+          params.push([...claim.destinations])
+          only = 'AND destination = ANY($5::text[])'
+        }
       }
       const rows = await query<DeliveryRow>(
         'claim deliveries',

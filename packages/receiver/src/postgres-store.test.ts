@@ -58,6 +58,44 @@ describe('createPostgresStore', () => {
     await store.insert(input(jobEvent()))
     expect(commits).toEqual([100, 1])
   })
+
+  it('claims one destination through deliveries_claim in due order, sorting nothing', async () => {
+    await Promise.all(
+      Array.from({ length: 50 }, () =>
+        store.insert({
+          ...input(jobEvent()),
+          deliveries: [
+            { destination: 'app', kind: 'forward' },
+            { destination: 'phone', kind: 'notify' },
+          ],
+        })
+      )
+    )
+    const sql = connectPostgres(database.url, { max: 1 })
+    try {
+      await sql`ANALYZE deliveries`
+      // a table this small is read whole; the plan for a large one is the one to check
+      await sql`SET enable_seqscan = off`
+      const plan = await sql.unsafe(
+        `EXPLAIN SELECT id FROM deliveries
+         WHERE state = 'pending' AND next_attempt_at <= now()
+           AND (lease_until IS NULL OR lease_until <= now()) AND destination = 'app'
+         ORDER BY next_attempt_at, id LIMIT 4`
+      )
+      const text = plan.map((row) => Object.values(row)[0]).join('\n')
+      expect(text).toContain('deliveries_claim')
+      expect(text).not.toMatch(/Sort/)
+    } finally {
+      await sql.end()
+    }
+    const claimed = await store.claimDeliveries({
+      owner: 'o',
+      leaseMs: 60_000,
+      limit: 4,
+      destinations: ['app'],
+    })
+    expect(claimed.map((d) => d.webhookId)).toEqual([1, 2, 3, 4])
+  })
 })
 
 describe('createPostgresStore on one database with several stores (several receivers)', () => {
@@ -131,7 +169,8 @@ describe('createPostgresStore on one database with several stores (several recei
     for (const run of runs) expect(run.stderr).toBe('')
     const results = runs.map((run) => JSON.parse(run.stdout) as { applied: number; to: number })
     expect(results.map((r) => r.to)).toEqual([1, 2, 3].map(() => LATEST_POSTGRES_SCHEMA_VERSION))
-    expect(results.map((r) => r.applied).sort()).toEqual([0, 0, LATEST_POSTGRES_SCHEMA_VERSION])
+    // each migration once, by whichever process took its lock first
+    expect(results.reduce((sum, r) => sum + r.applied, 0)).toBe(LATEST_POSTGRES_SCHEMA_VERSION)
     const sql = connectPostgres(database.url, { max: 1 })
     try {
       const rows = await sql`SELECT version FROM schema_migrations ORDER BY version`
