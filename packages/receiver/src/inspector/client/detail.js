@@ -586,7 +586,9 @@ function deliveryRow(d, ctx) {
     d.lastStatus !== null
       ? `HTTP ${d.lastStatus}${d.lastResponseExcerpt ? ` ${d.lastResponseExcerpt}` : ''}`
       : (d.lastError ?? (d.attempts === 0 ? 'not tried yet' : ''))
-  const detail = d.lastStatus !== null && d.lastError ? `${answer} · ${d.lastError}` : answer
+  // an error that only restates the status ("HTTP 400 Bad Request") adds nothing to the answer
+  const adds = d.lastError !== null && !d.lastError.startsWith(`HTTP ${d.lastStatus}`)
+  const detail = d.lastStatus !== null && adds ? `${answer} · ${d.lastError}` : answer
   const when =
     d.state === 'pending' && d.nextAttemptAt
       ? `next ${shortTime(d.nextAttemptAt)}`
