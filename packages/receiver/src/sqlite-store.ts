@@ -120,6 +120,24 @@ interface PreparedRow {
   deliveries: readonly DeliveryInput[]
 }
 
+/** The parameters of the webhooks insert, in its column order. */
+type InsertColumns = [
+  received_at: number,
+  pretty: number,
+  remote_address: string | null,
+  event: string | null,
+  live_mode: number | null,
+  status: string | null,
+  message_id: string | null,
+  job_id: string | null,
+  order_id: string | null,
+  idempotency_key: string | null,
+  dedup_key: string | null,
+  verdict: string,
+  size: number,
+  sent_at: string | null,
+]
+
 interface Pending {
   row: PreparedRow
   resolve: (result: InsertResult) => void
@@ -139,6 +157,22 @@ function toSummary(row: SummaryRow): WebhookSummary {
     deliveryCount: row.delivery_count,
     verdict: row.verdict,
     size: row.size,
+  }
+}
+
+/**
+ * The result of a first insert. Its summary is built when read: with nobody listening for
+ * live events (the usual case under load), the route never reads it.
+ */
+function newWebhookResult(row: PreparedRow, id: number): InsertResult {
+  let webhook: WebhookSummary | undefined
+  return {
+    id,
+    duplicate: false,
+    deliveryCount: 1,
+    get webhook() {
+      return (webhook ??= toSummary({ ...row, id, delivery_count: 1 }))
+    },
   }
 }
 
@@ -321,12 +355,14 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     `UPDATE webhooks SET delivery_count = delivery_count + 1, last_delivery_at = ? WHERE id = ?
      RETURNING ${SUMMARY_COLUMNS}`
   )
-  const insertWebhook = db.prepare<Omit<PreparedRow, 'body' | 'headers' | 'deliveries'>>(
+  // Positional parameters: binding by name looks every one up on the object, per row. The
+  // duplicate check stays a lookup before the insert: `ON CONFLICT DO NOTHING` would answer it
+  // in the same statement, but AUTOINCREMENT hands out an id before the conflict is found, so
+  // every repeat would leave a gap in the ids.
+  const insertWebhook = db.prepare<InsertColumns>(
     `INSERT INTO webhooks (received_at, pretty, remote_address, event, live_mode,
        status, message_id, job_id, order_id, idempotency_key, dedup_key, verdict, size, sent_at)
-     VALUES (@received_at, @pretty, @remote_address, @event, @live_mode,
-       @status, @message_id, @job_id, @order_id, @idempotency_key, @dedup_key, @verdict, @size,
-       @sent_at)`
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
   )
   const insertBody = db.prepare<[number, Buffer, string]>(
     'INSERT INTO webhook_bodies (id, body, headers) VALUES (?, ?, ?)'
@@ -400,19 +436,29 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
         }
       }
     }
-    const { body, headers, deliveries, ...columns } = row
-    const id = Number(insertWebhook.run(columns).lastInsertRowid)
-    insertBody.run(id, body, headers)
-    for (const delivery of deliveries) {
+    const inserted = insertWebhook.run(
+      row.received_at,
+      row.pretty,
+      row.remote_address,
+      row.event,
+      row.live_mode,
+      row.status,
+      row.message_id,
+      row.job_id,
+      row.order_id,
+      row.idempotency_key,
+      row.dedup_key,
+      row.verdict,
+      row.size,
+      row.sent_at
+    )
+    const id = Number(inserted.lastInsertRowid)
+    insertBody.run(id, row.body, row.headers)
+    for (const delivery of row.deliveries) {
       const due = delivery.notBefore ?? row.received_at
       insertDelivery.run(id, delivery.destination, delivery.kind, row.received_at, due)
     }
-    return {
-      id,
-      duplicate: false,
-      deliveryCount: 1,
-      webhook: toSummary({ ...row, id, delivery_count: 1 }),
-    }
+    return newWebhookResult(row, id)
   }
 
   // Every write transaction is BEGIN IMMEDIATE: it takes the write lock up front, waiting up
