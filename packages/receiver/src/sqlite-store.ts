@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { compactJson } from './compact-json.ts'
 import { StoreError } from './errors.ts'
 import { migrate } from './migrations.ts'
+import { searchIndexer } from './search-index.ts'
 import { DELIVERY_STATES, MAX_PAGE_SIZE } from './store.ts'
 import { startWalCheckpointer } from './wal-checkpointer.ts'
 import type { WalCheckpointer } from './wal-checkpointer.ts'
@@ -56,7 +57,6 @@ const SUMMARY_COLUMNS =
 const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, body, headers, remote_address, idempotency_key`
 // bodies and headers live in webhook_bodies (schema v4): rows of webhooks stay small and pack
 const WITH_BODIES = 'webhooks JOIN webhook_bodies USING (id)'
-const SEARCH_WATERMARK = 'search_indexed_through'
 /**
  * Webhooks indexed for search per transaction: bounds how long one batch holds the thread
  * (~2 ms). FTS5 costs ~118 µs per webhook indexed alone, ~19 µs in batches of 64, ~15 in 512.
@@ -367,9 +367,6 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   const insertBody = db.prepare<[number, Buffer, string]>(
     'INSERT INTO webhook_bodies (id, body, headers) VALUES (?, ?, ?)'
   )
-  const insertFts = db.prepare<[number | bigint, string]>(
-    'INSERT INTO webhooks_fts (rowid, body) VALUES (?, ?)'
-  )
   const selectRecord = db.prepare<[number], RecordRow>(
     `SELECT ${RECORD_COLUMNS} FROM ${WITH_BODIES} WHERE id = ?`
   )
@@ -384,16 +381,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   const selectCounts = db.prepare<[], { dimension: string; value: string; n: number }>(
     'SELECT dimension, value, n FROM webhook_counts'
   )
-  const selectWatermark = db.prepare<[string], { value: number }>(
-    'SELECT value FROM store_state WHERE key = ?'
-  )
-  const setWatermark = db.prepare<[string, number]>(
-    'INSERT OR REPLACE INTO store_state (key, value) VALUES (?, ?)'
-  )
-  const selectUnindexed = db.prepare<[number, number], [number, Buffer, number]>(
-    `SELECT id, body, pretty FROM ${WITH_BODIES} WHERE id > ? ORDER BY id LIMIT ?`
-  )
-  selectUnindexed.raw(true)
+  const indexSearchBatch = searchIndexer(db)
   const deleteFts = db.prepare<[number]>('DELETE FROM webhooks_fts WHERE rowid = ?')
   const selectWebhookExists = db.prepare<[number], { id: number }>(
     'SELECT id FROM webhooks WHERE id = ?'
@@ -532,24 +520,15 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   // a webhook SEARCH_DELAY_MS (plus the batches before it) after it was acknowledged; the
   // watermark is committed with the index, so a crash leaves nothing unindexed for good.
   let indexTimer: NodeJS.Timeout | null = null
-  const indexBatchTransaction = db.transaction((limit: number) => {
-    // read under the write lock: another process on this file may have indexed meanwhile
-    const indexedThrough = selectWatermark.get(SEARCH_WATERMARK)?.value ?? 0
-    const rows = selectUnindexed.all(indexedThrough, limit)
-    for (const [id, body, pretty] of rows) {
-      const text = body.toString('utf8')
-      insertFts.run(id, pretty === 1 ? compactJson(text) : text)
-    }
-    if (rows.length > 0) setWatermark.run(SEARCH_WATERMARK, rows[rows.length - 1]![0])
-    return rows
-  })
+  // read under the write lock: another process on this file may have indexed meanwhile
+  const indexBatchTransaction = db.transaction(indexSearchBatch)
   /** Indexes up to `limit` webhooks; false when none was left. */
   function indexBatch(limit: number): boolean {
     // No fsync of its own: the index (with its watermark) rebuilds from the webhooks if power
     // fails before the next webhook commit syncs the WAL; nothing acknowledged rests on it.
     db.pragma('synchronous = NORMAL')
     try {
-      return indexBatchTransaction.immediate(limit).length === limit
+      return indexBatchTransaction.immediate(limit) === limit
     } finally {
       db.pragma('synchronous = FULL')
     }
