@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { compactJson } from './compact-json.ts'
 import { StoreError } from './errors.ts'
 import { migrate } from './migrations.ts'
+import { searchIndexer } from './search-index.ts'
 import { DELIVERY_STATES, MAX_PAGE_SIZE } from './store.ts'
 import { startWalCheckpointer } from './wal-checkpointer.ts'
 import type { WalCheckpointer } from './wal-checkpointer.ts'
@@ -56,7 +57,6 @@ const SUMMARY_COLUMNS =
 const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, body, headers, remote_address, idempotency_key`
 // bodies and headers live in webhook_bodies (schema v4): rows of webhooks stay small and pack
 const WITH_BODIES = 'webhooks JOIN webhook_bodies USING (id)'
-const SEARCH_WATERMARK = 'search_indexed_through'
 /**
  * Webhooks indexed for search per transaction: bounds how long one batch holds the thread
  * (~2 ms). FTS5 costs ~118 µs per webhook indexed alone, ~19 µs in batches of 64, ~15 in 512.
@@ -120,6 +120,24 @@ interface PreparedRow {
   deliveries: readonly DeliveryInput[]
 }
 
+/** The parameters of the webhooks insert, in its column order. */
+type InsertColumns = [
+  received_at: number,
+  pretty: number,
+  remote_address: string | null,
+  event: string | null,
+  live_mode: number | null,
+  status: string | null,
+  message_id: string | null,
+  job_id: string | null,
+  order_id: string | null,
+  idempotency_key: string | null,
+  dedup_key: string | null,
+  verdict: string,
+  size: number,
+  sent_at: string | null,
+]
+
 interface Pending {
   row: PreparedRow
   resolve: (result: InsertResult) => void
@@ -139,6 +157,22 @@ function toSummary(row: SummaryRow): WebhookSummary {
     deliveryCount: row.delivery_count,
     verdict: row.verdict,
     size: row.size,
+  }
+}
+
+/**
+ * The result of a first insert. Its summary is built when read: with nobody listening for
+ * live events (the usual case under load), the route never reads it.
+ */
+function newWebhookResult(row: PreparedRow, id: number): InsertResult {
+  let webhook: WebhookSummary | undefined
+  return {
+    id,
+    duplicate: false,
+    deliveryCount: 1,
+    get webhook() {
+      return (webhook ??= toSummary({ ...row, id, delivery_count: 1 }))
+    },
   }
 }
 
@@ -321,18 +355,17 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     `UPDATE webhooks SET delivery_count = delivery_count + 1, last_delivery_at = ? WHERE id = ?
      RETURNING ${SUMMARY_COLUMNS}`
   )
-  const insertWebhook = db.prepare<Omit<PreparedRow, 'body' | 'headers' | 'deliveries'>>(
+  // Positional parameters: binding by name looks every one up on the object, per row. The
+  // duplicate check stays a lookup before the insert: `ON CONFLICT DO NOTHING` would answer it
+  // in the same statement, but AUTOINCREMENT hands out an id before the conflict is found, so
+  // every repeat would leave a gap in the ids.
+  const insertWebhook = db.prepare<InsertColumns>(
     `INSERT INTO webhooks (received_at, pretty, remote_address, event, live_mode,
        status, message_id, job_id, order_id, idempotency_key, dedup_key, verdict, size, sent_at)
-     VALUES (@received_at, @pretty, @remote_address, @event, @live_mode,
-       @status, @message_id, @job_id, @order_id, @idempotency_key, @dedup_key, @verdict, @size,
-       @sent_at)`
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
   )
   const insertBody = db.prepare<[number, Buffer, string]>(
     'INSERT INTO webhook_bodies (id, body, headers) VALUES (?, ?, ?)'
-  )
-  const insertFts = db.prepare<[number | bigint, string]>(
-    'INSERT INTO webhooks_fts (rowid, body) VALUES (?, ?)'
   )
   const selectRecord = db.prepare<[number], RecordRow>(
     `SELECT ${RECORD_COLUMNS} FROM ${WITH_BODIES} WHERE id = ?`
@@ -348,16 +381,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   const selectCounts = db.prepare<[], { dimension: string; value: string; n: number }>(
     'SELECT dimension, value, n FROM webhook_counts'
   )
-  const selectWatermark = db.prepare<[string], { value: number }>(
-    'SELECT value FROM store_state WHERE key = ?'
-  )
-  const setWatermark = db.prepare<[string, number]>(
-    'INSERT OR REPLACE INTO store_state (key, value) VALUES (?, ?)'
-  )
-  const selectUnindexed = db.prepare<[number, number], [number, Buffer, number]>(
-    `SELECT id, body, pretty FROM ${WITH_BODIES} WHERE id > ? ORDER BY id LIMIT ?`
-  )
-  selectUnindexed.raw(true)
+  const indexSearchBatch = searchIndexer(db)
   const deleteFts = db.prepare<[number]>('DELETE FROM webhooks_fts WHERE rowid = ?')
   const selectWebhookExists = db.prepare<[number], { id: number }>(
     'SELECT id FROM webhooks WHERE id = ?'
@@ -400,19 +424,29 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
         }
       }
     }
-    const { body, headers, deliveries, ...columns } = row
-    const id = Number(insertWebhook.run(columns).lastInsertRowid)
-    insertBody.run(id, body, headers)
-    for (const delivery of deliveries) {
+    const inserted = insertWebhook.run(
+      row.received_at,
+      row.pretty,
+      row.remote_address,
+      row.event,
+      row.live_mode,
+      row.status,
+      row.message_id,
+      row.job_id,
+      row.order_id,
+      row.idempotency_key,
+      row.dedup_key,
+      row.verdict,
+      row.size,
+      row.sent_at
+    )
+    const id = Number(inserted.lastInsertRowid)
+    insertBody.run(id, row.body, row.headers)
+    for (const delivery of row.deliveries) {
       const due = delivery.notBefore ?? row.received_at
       insertDelivery.run(id, delivery.destination, delivery.kind, row.received_at, due)
     }
-    return {
-      id,
-      duplicate: false,
-      deliveryCount: 1,
-      webhook: toSummary({ ...row, id, delivery_count: 1 }),
-    }
+    return newWebhookResult(row, id)
   }
 
   // Every write transaction is BEGIN IMMEDIATE: it takes the write lock up front, waiting up
@@ -486,24 +520,15 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   // a webhook SEARCH_DELAY_MS (plus the batches before it) after it was acknowledged; the
   // watermark is committed with the index, so a crash leaves nothing unindexed for good.
   let indexTimer: NodeJS.Timeout | null = null
-  const indexBatchTransaction = db.transaction((limit: number) => {
-    // read under the write lock: another process on this file may have indexed meanwhile
-    const indexedThrough = selectWatermark.get(SEARCH_WATERMARK)?.value ?? 0
-    const rows = selectUnindexed.all(indexedThrough, limit)
-    for (const [id, body, pretty] of rows) {
-      const text = body.toString('utf8')
-      insertFts.run(id, pretty === 1 ? compactJson(text) : text)
-    }
-    if (rows.length > 0) setWatermark.run(SEARCH_WATERMARK, rows[rows.length - 1]![0])
-    return rows
-  })
+  // read under the write lock: another process on this file may have indexed meanwhile
+  const indexBatchTransaction = db.transaction(indexSearchBatch)
   /** Indexes up to `limit` webhooks; false when none was left. */
   function indexBatch(limit: number): boolean {
     // No fsync of its own: the index (with its watermark) rebuilds from the webhooks if power
     // fails before the next webhook commit syncs the WAL; nothing acknowledged rests on it.
     db.pragma('synchronous = NORMAL')
     try {
-      return indexBatchTransaction.immediate(limit).length === limit
+      return indexBatchTransaction.immediate(limit) === limit
     } finally {
       db.pragma('synchronous = FULL')
     }

@@ -209,6 +209,20 @@ export function describeStoreContract(name: string, subject: StoreUnderTest): vo
       expect(await ids('oneatlas')).toEqual([])
     })
 
+    it('finds a pretty-printed body by the same searches as its compact form', async () => {
+      const compact = '{"event":"job.status","body":{"status":"RUNNING","note":"a  b","n":[1,2]}}'
+      const pretty = JSON.stringify(JSON.parse(compact), null, '\t').replaceAll('\n', '\r\n  ')
+      await store.insert(input(compact))
+      await store.insert(input(pretty))
+      await store.whenSearchable?.()
+      const ids = async (q: string) => (await store.list({ q })).items.map((w) => w.id)
+      // one search term of several tokens is a phrase: "status" then "RUNNING", adjacent
+      for (const q of ['status":"RUNNING', 'RUNNING', 'a  b', 'n":[1,2', 'body status']) {
+        expect(await ids(q), q).toEqual([2, 1])
+      }
+      expect(await ids('RUNNING":"status')).toEqual([])
+    })
+
     it('pages newest first with a cursor until the last page', async () => {
       for (let i = 0; i < 7; i++) await store.insert(input(jobEvent()))
       const first = await store.list({}, { limit: 3 })

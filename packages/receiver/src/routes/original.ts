@@ -60,7 +60,10 @@ export function createOriginalRoutes(deps: OriginalRoutesDeps): Hono<AppEnv> {
     )
     if (deps.routeDeliveries !== undefined) input.deliveries = deps.routeDeliveries(input)
     const result = await store.insert(input)
-    events.emit({ type: result.duplicate ? 'duplicate' : 'stored', webhook: result.webhook })
+    // the summary is built only for a listener (the inspector's stream)
+    if (events.listenerCount > 0) {
+      events.emit({ type: result.duplicate ? 'duplicate' : 'stored', webhook: result.webhook })
+    }
     const msg = result.duplicate
       ? `duplicate of key ${result.id}`
       : `value with key ${result.id} stored`
