@@ -2,7 +2,7 @@ import { startRecordingServer } from '@up42-webhooks/test-support'
 import type { RecordingServer } from '@up42-webhooks/test-support'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { routeDeliveries } from './delivery-routing.ts'
-import { createDispatcher, eventLoopBusy } from './dispatcher.ts'
+import { createDispatcher, intakeSaturated } from './dispatcher.ts'
 import type { Dispatcher, DispatchTarget } from './dispatcher.ts'
 import { forwardWebhook, parseForwardTarget } from './forward-sender.ts'
 import { createSqliteStore } from './sqlite-store.ts'
@@ -317,13 +317,26 @@ describe('createDispatcher', () => {
   })
 })
 
-describe('eventLoopBusy', () => {
-  it('is true after a window in which the event loop was blocked, false after an idle one', async () => {
-    const busy = eventLoopBusy(0.5, 50)
-    const until = performance.now() + 80
-    while (performance.now() < until); // a blocked event loop
+describe('intakeSaturated', () => {
+  const block = (ms: number) => {
+    const until = performance.now() + ms
+    while (performance.now() < until); // a busy event loop
+  }
+
+  it('is true after a busy window with webhooks coming in, false after an idle one', async () => {
+    let stored = 0
+    const busy = intakeSaturated(() => stored, { utilization: 0.5, perSecond: 100, windowMs: 50 })
+    stored += 50
+    block(80)
     expect(busy()).toBe(true)
     await new Promise((resolve) => setTimeout(resolve, 120)) // idle
+    stored += 50
+    expect(busy()).toBe(false)
+  })
+
+  it('is false when the loop is busy but no webhooks come in (the dispatcher catching up)', () => {
+    const busy = intakeSaturated(() => 0, { utilization: 0.5, perSecond: 100, windowMs: 50 })
+    block(80)
     expect(busy()).toBe(false)
   })
 })

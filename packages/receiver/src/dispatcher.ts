@@ -61,36 +61,48 @@ export interface DispatcherOptions {
   onError?: (error: unknown) => void
   /**
    * True while intake has the process saturated: each destination then has one attempt in
-   * flight, not its `concurrency`. Default: the event loop was busy more than
-   * `BUSY_UTILIZATION` of the last `BUSY_WINDOW_MS`.
+   * flight, not its `concurrency`. Default `intakeSaturated` over the webhooks this
+   * dispatcher is told of.
    */
   busy?: () => boolean
 }
 
-export const BUSY_UTILIZATION = 0.85
+export const BUSY_UTILIZATION = 0.7
+export const BUSY_INTAKE_PER_S = 200
 export const BUSY_WINDOW_MS = 250
 
 /**
- * Intake first: under a load that keeps the event loop busy, webhooks are acknowledged at
- * nearly the rate they would be without destinations and the deliveries trail behind, one at
- * a time per destination, until the load eases. An attempt costs about two webhook intakes of
- * CPU (HTTP out, its claim and its result); at full concurrency, two destinations cut intake
- * to 0.61× of none (measured by pnpm bench:receiver), nothing was lost either way.
+ * Intake first: under a load that keeps the event loop busy with webhooks, they are
+ * acknowledged at nearly the rate they would be without destinations, and the deliveries
+ * trail behind, one at a time per destination, until the load eases. An attempt costs about
+ * two webhook intakes of CPU (HTTP out, its claim and its result): at full concurrency, two
+ * destinations cut intake to 0.61× of none (pnpm bench:receiver); nothing is lost either way.
+ * Saturated means both, over the last window: the event loop was busy more than `utilization`
+ * of the time, and at least `perSecond` webhooks came in (`stored()` counts them). Busy alone
+ * is no reason: the dispatcher catching up after a burst keeps the loop busy itself.
  */
-export function eventLoopBusy(
-  threshold = BUSY_UTILIZATION,
-  windowMs = BUSY_WINDOW_MS
+export function intakeSaturated(
+  stored: () => number,
+  {
+    utilization = BUSY_UTILIZATION,
+    perSecond = BUSY_INTAKE_PER_S,
+    windowMs = BUSY_WINDOW_MS,
+  }: { utilization?: number; perSecond?: number; windowMs?: number } = {}
 ): () => boolean {
   let mark = performance.eventLoopUtilization()
   let markedAt = performance.now()
+  let count = stored()
   let busy = false
   return () => {
     const t = performance.now()
     if (t - markedAt >= windowMs) {
       const now = performance.eventLoopUtilization()
-      busy = performance.eventLoopUtilization(now, mark).utilization > threshold
+      const rate = ((stored() - count) * 1000) / (t - markedAt)
+      busy =
+        performance.eventLoopUtilization(now, mark).utilization > utilization && rate >= perSecond
       mark = now
       markedAt = t
+      count = stored()
     }
     return busy
   }
@@ -125,8 +137,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     random = Math.random,
     now = Date.now,
     onError = (error: unknown) => console.error('dispatcher:', error),
-    busy = eventLoopBusy(),
   } = options
+  // webhooks this dispatcher was told of, for the default `busy`
+  let storedSeen = 0
+  const busy = options.busy ?? intakeSaturated(() => storedSeen)
   if (retrySchedule.length === 0)
     throw new TypeError('[@up42-webhooks/receiver] empty retry schedule')
   const targets = new Map(options.destinations.map((d) => [d.name, d]))
@@ -333,11 +347,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   return {
     owner,
     start() {
-      if (started || stopped) return
+      // nothing to send: no subscription (the intake skips building events nobody reads)
+      if (started || stopped || targets.size === 0) return
       started = true
       if (events !== undefined) {
         unsubscribe = events.subscribe((event) => {
           if (event.type === 'stored') {
+            storedSeen++
             // after the commit that wrote the webhook's deliveries: no polling delay
             const t = now()
             for (const window of digestWindows) expect(t + window)
