@@ -503,6 +503,9 @@ try {
     // a store that indexes for search in the background catches up before the timings
     await (store as { whenSearchable?: () => Promise<void> }).whenSearchable?.()
     await store.close()
+    // The fill leaves gigabytes of dirty pages in the kernel: the receiver's first fsync would
+    // wait for their writeback (a one-off 1 s stall that was the "p99 at 1M" of earlier runs)
+    execFileSync('sync')
     const fillS = (performance.now() - fillStart) / 1000
     const diskPerWebhook = bytesOnDisk(scaleDb) / SCALE
 
