@@ -520,18 +520,14 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   // a webhook SEARCH_DELAY_MS (plus the batches before it) after it was acknowledged; the
   // watermark is committed with the index, so a crash leaves nothing unindexed for good.
   let indexTimer: NodeJS.Timeout | null = null
+  const relaxed = relaxedWrites(db)
   // read under the write lock: another process on this file may have indexed meanwhile
   const indexBatchTransaction = db.transaction(indexSearchBatch)
   /** Indexes up to `limit` webhooks; false when none was left. */
   function indexBatch(limit: number): boolean {
     // No fsync of its own: the index (with its watermark) rebuilds from the webhooks if power
     // fails before the next webhook commit syncs the WAL; nothing acknowledged rests on it.
-    db.pragma('synchronous = NORMAL')
-    try {
-      return indexBatchTransaction.immediate(limit) === limit
-    } finally {
-      db.pragma('synchronous = FULL')
-    }
+    return relaxed(() => indexBatchTransaction.immediate(limit)) === limit
   }
   function scheduleIndexing(delay = SEARCH_DELAY_MS): void {
     if (indexTimer !== null || closed) return
@@ -611,7 +607,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     }
   }
 
-  const outbox = createSqliteOutbox(db, ensureOpen, toStoreError)
+  const outbox = createSqliteOutbox(db, relaxed, ensureOpen, toStoreError)
 
   return {
     insert(input) {
@@ -871,6 +867,26 @@ function toDelivery(row: DeliveryRow): Delivery {
   }
 }
 
+type Relaxed = <T>(write: () => T) => T
+
+/**
+ * Runs writes with `synchronous = NORMAL` (WAL: committed, not fsynced), then back to FULL: for
+ * what nothing acknowledged rests on (the search index, delivery leases and results). The two
+ * pragmas are prepared once: db.pragma() prepares its statement on every call.
+ */
+function relaxedWrites(db: Database.Database): Relaxed {
+  const normal = db.prepare('PRAGMA synchronous = NORMAL')
+  const full = db.prepare('PRAGMA synchronous = FULL')
+  return (write) => {
+    normal.run()
+    try {
+      return write()
+    } finally {
+      full.run()
+    }
+  }
+}
+
 /**
  * Due deliveries of one destination (destination, now, now, limit), oldest due first. One
  * destination at a time, through deliveries_claim in due order, nothing sorted: the due rows of
@@ -888,6 +904,7 @@ export const CLAIM_DUE_SQL = `SELECT id, next_attempt_at FROM deliveries
  */
 function createSqliteOutbox(
   db: Database.Database,
+  relaxed: Relaxed,
   ensureOpen: () => void,
   toStoreError: (error: unknown, action: string) => StoreError
 ): { store: OutboxStore; flush: () => void } {
@@ -920,21 +937,10 @@ function createSqliteOutbox(
        state = 'pending'
      WHERE id = ? RETURNING *`
   )
-  // Leases and attempt results are committed without their own fsync (WAL, synchronous =
-  // NORMAL for these transactions only): a process crash keeps them (the OS has the pages), a
-  // power loss may forget one, which costs one more attempt, never a delivery; the next webhook
-  // insert (FULL) fsyncs them along. Their fsyncs on the event loop cut intake to a fifth.
-  // prepared once: db.pragma() prepares its statement on every call
-  const normalSync = db.prepare('PRAGMA synchronous = NORMAL')
-  const fullSync = db.prepare('PRAGMA synchronous = FULL')
-  const relaxed = <T>(write: () => T): T => {
-    normalSync.run()
-    try {
-      return write()
-    } finally {
-      fullSync.run()
-    }
-  }
+  // Leases and attempt results are committed without their own fsync: a process crash keeps
+  // them (the OS has the pages), a power loss may forget one, which costs one more attempt,
+  // never a delivery; the next webhook insert (FULL) fsyncs them along. Their fsyncs on the
+  // event loop cut intake to a fifth.
   // Claims and results that arrive in one turn of the event loop are written in one
   // transaction, as webhooks are (group commit): a transaction per delivery result, each with
   // its own WAL frames, cost more than sending the delivery and grew the WAL faster than the
