@@ -53,7 +53,7 @@ export function createDispatchTargets(
   const secret = [deps.secret ?? []].flat()[0] ?? null
   // enough connections per origin for the busiest destination's attempts in flight
   const { transport, close } = createUndiciTransport({
-    connections: Math.max(1, ...config.destinations.map((d) => d.concurrency ?? 4)),
+    connections: Math.max(1, ...config.destinations.map((d) => d.concurrency)),
   })
   const targets = config.destinations.map((configured): DispatchTarget => {
     if (configured.kind === 'notify') {

@@ -233,19 +233,18 @@ describe('createDispatcher', () => {
     expect(batches).toEqual([5])
   })
 
-  it('bounds the attempts in flight per destination', async () => {
-    let running = 0
-    let most = 0
-    const release: (() => void)[] = []
-    const slow: DispatchTarget = {
+  /** A destination whose attempts wait until released; counts the most in flight at once. */
+  function heldDestination(concurrency: number) {
+    const held = { running: 0, most: 0, release: [] as (() => void)[] }
+    const target: DispatchTarget = {
       name: 'slow',
       kind: 'forward',
-      concurrency: 2,
+      concurrency,
       send: async () => {
-        running++
-        most = Math.max(most, running)
-        await new Promise<void>((resolve) => release.push(resolve))
-        running--
+        held.running++
+        held.most = Math.max(held.most, held.running)
+        await new Promise<void>((resolve) => held.release.push(resolve))
+        held.running--
         return {
           outcome: 'delivered',
           status: 200,
@@ -256,64 +255,43 @@ describe('createDispatcher', () => {
         }
       },
     }
-    dispatcher = createDispatcher({ store, events, destinations: [slow], pollMs: 60_000 })
-    dispatcher.start()
-    for (let i = 0; i < 6; i++) await receive(jobEvent(), [slow])
-    let delivered = 0
-    while (delivered < 6) {
-      await new Promise((resolve) => setTimeout(resolve, 10))
-      release.splice(0).forEach((r) => r())
-      delivered = states.filter((d) => d.state === 'delivered').length
+    /** Releases the held attempts every 10 ms until `count` deliveries are delivered. */
+    const releaseUntil = async (count: number) => {
+      while (states.filter((d) => d.state === 'delivered').length < count) {
+        held.release.splice(0).forEach((release) => release())
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
     }
-    expect(most).toBe(2)
+    return { held, target, releaseUntil }
+  }
+
+  it('bounds the attempts in flight per destination', async () => {
+    const { held, target, releaseUntil } = heldDestination(2)
+    dispatcher = createDispatcher({ store, events, destinations: [target], pollMs: 60_000 })
+    dispatcher.start()
+    for (let i = 0; i < 6; i++) await receive(jobEvent(), [target])
+    await releaseUntil(6)
+    expect(held.most).toBe(2)
   })
 
   it('has one attempt in flight per destination while intake keeps the process busy', async () => {
-    let running = 0
-    let most = 0
-    const release: (() => void)[] = []
-    const slow: DispatchTarget = {
-      name: 'slow',
-      kind: 'forward',
-      concurrency: 4,
-      send: async () => {
-        running++
-        most = Math.max(most, running)
-        await new Promise<void>((resolve) => release.push(resolve))
-        running--
-        return {
-          outcome: 'delivered',
-          status: 200,
-          error: null,
-          responseExcerpt: null,
-          retryAfterMs: null,
-          latencyMs: 1,
-        }
-      },
-    }
+    const { held, target, releaseUntil } = heldDestination(4)
     let saturated = true
     dispatcher = createDispatcher({
       store,
       events,
-      destinations: [slow],
+      destinations: [target],
       pollMs: 60_000,
       busy: () => saturated,
     })
     dispatcher.start()
-    for (let i = 0; i < 8; i++) await receive(jobEvent(), [slow])
-    const deliveredCount = () => states.filter((d) => d.state === 'delivered').length
-    while (deliveredCount() < 3) {
-      await new Promise((resolve) => setTimeout(resolve, 10))
-      release.splice(0).forEach((r) => r())
-    }
-    expect(most).toBe(1)
+    for (let i = 0; i < 8; i++) await receive(jobEvent(), [target])
+    await releaseUntil(3)
+    expect(held.most).toBe(1)
     // the load eased: the destination's own concurrency again
     saturated = false
-    while (deliveredCount() < 8) {
-      release.splice(0).forEach((r) => r())
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
-    expect(most).toBe(4)
+    await releaseUntil(8)
+    expect(held.most).toBe(4)
   })
 })
 

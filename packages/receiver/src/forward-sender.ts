@@ -75,7 +75,8 @@ export async function forwardWebhook(
   const headers = await replayHeaders(record, options.mode, secret, options.now)
   if (headers['content-type'] === undefined) headers['content-type'] = 'application/json'
   if (target.authorization !== null) headers['authorization'] = target.authorization
-  // an answer may quote the query (tokens): only the display form may be recorded
+  // an answer may quote the query's values (tokens) and must not be recorded with them; values
+  // under 4 characters (`x=1`) are no secrets, and masking them would mangle any excerpt
   const secrets = [...target.url.searchParams.values()].filter((value) => value.length >= 4)
   return sendHttp(
     { url: target.url.href, headers, body: Buffer.from(record.bodyBase64, 'base64') },
