@@ -82,6 +82,25 @@ describe('forwardWebhook', () => {
   })
 })
 
+describe('forwardWebhook answers', () => {
+  it('never records a query token the app echoes in its answer', async () => {
+    const app = await startRecordingServer({ fallback: { status: 204 } })
+    try {
+      app.script({ status: 401, body: 'unknown token QUERYSECRET42 for x=1' })
+      const target = parseForwardTarget(`${app.url}/in?token=QUERYSECRET42&x=1`)
+      const outcome = await forwardWebhook(await storedRecord(), target, {
+        mode: 'raw',
+        idempotencyKey: 'k',
+      })
+      expect(outcome).toMatchObject({ outcome: 'failed', status: 401 })
+      expect(outcome.responseExcerpt).toBe('unknown token *** for x=1')
+      expect(JSON.stringify(outcome)).not.toContain('QUERYSECRET42')
+    } finally {
+      await app.close()
+    }
+  })
+})
+
 describe('parseForwardTarget', () => {
   it('masks user info and query values in what is shown, and refuses other schemes', () => {
     expect(parseForwardTarget('https://u:pw@app.example/hook?token=abc&x=1#f').display).toBe(
