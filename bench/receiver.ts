@@ -23,7 +23,6 @@
 // connections, disk <= 1.6x body bytes, at 1,000,000 stored /api/stats <= 50 ms, first page
 // <= 20 ms, idle RSS <= 80 MB, insert cost within 20 % of an empty database's.
 import { execFileSync, spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { get } from 'node:http'
 import { createRequire } from 'node:module'
@@ -34,6 +33,7 @@ import { fileURLToPath } from 'node:url'
 import { BUNDLE_MAIN, bundleReceiver } from '@up42-webhooks/receiver/bundle'
 import { createSqliteStore } from '@up42-webhooks/receiver'
 import { toWebhookInput } from '@up42-webhooks/receiver/intake'
+import { startNode, stop, type Child } from './processes.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -245,40 +245,8 @@ const load = WRK ? wrkLoad : autocannonLoad
 // ---------------------------------------------------------------------------------------------
 // processes
 
-interface Child {
-  process: ChildProcess
-  url: string
-}
-
-const children = new Set<ChildProcess>()
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL')
-})
-
-function start(args: string[], env: Record<string, string> = {}): Promise<Child> {
-  const child = spawn(process.execPath, args, {
-    cwd: dir,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  children.add(child)
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d
-      const match = /listening on (http:\/\/\S+)/.exec(out)
-      if (match) resolve({ process: child, url: match[1]! })
-    })
-    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)))
-  })
-}
-
-async function stop(child: Child): Promise<void> {
-  const exited = new Promise((resolve) => child.process.once('exit', resolve))
-  child.process.kill('SIGTERM')
-  await exited
-  children.delete(child.process)
-}
+const start = (args: string[], env: Record<string, string> = {}) =>
+  startNode(args, { cwd: dir, env })
 
 const receiverMain = args.receiver === undefined ? BUNDLE_MAIN : path.resolve(args.receiver)
 const startReceiver = (db: string, env: Record<string, string> = {}) =>
@@ -330,9 +298,9 @@ interface Measured extends LoadResult {
 
 async function drive(child: Child, seconds = DURATION_S): Promise<Measured> {
   await load(child.url, WARMUP_S)
-  const cpuBefore = cpuMicros(child.process.pid!)
+  const cpuBefore = cpuMicros(child.child.pid!)
   const result = await load(child.url, seconds)
-  const cpu = cpuMicros(child.process.pid!) - cpuBefore
+  const cpu = cpuMicros(child.child.pid!) - cpuBefore
   if (result.failures > 0) throw new Error(`${child.url}: ${result.failures} failed requests`)
   return {
     ...result,
@@ -510,7 +478,7 @@ try {
     const diskPerWebhook = bytesOnDisk(scaleDb) / SCALE
 
     const receiver = await startReceiver(scaleDb)
-    const pid = receiver.process.pid!
+    const pid = receiver.child.pid!
     await sleep(1000)
     const idleRss = rssMb(pid, 'VmRSS')
     const stats = await timeGet(`${receiver.url}/api/stats`, 5)
