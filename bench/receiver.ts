@@ -8,7 +8,7 @@
 // The receiver runs as in production: its esbuild bundle on plain node, a SQLite file, access
 // log off. Reported per server: req/s, p50/p99, server CPU µs per POST (user + system time of
 // the server process from /proc/<pid>/stat, divided by the requests answered) and the ratio;
-// then the bytes on disk per stored webhook after the run (db + wal, every index). A third
+// then the bytes on disk per stored webhook after the run (db + wal, search file + wal, every index). A third
 // server in each round is the receiver with two destinations on loopback (a --forward-to app
 // and a json+http notification, every webhook to both): its throughput against the receiver
 // without (issue 12; the 2xx-to-destination latency is `pnpm bench:receiver-destinations`).
@@ -344,8 +344,12 @@ async function timeGet(url: string, times: number): Promise<number> {
   return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)]!
 }
 
+/** The database, its WAL and the search index's file with its WAL (schema v7). */
 function bytesOnDisk(db: string): number {
-  return [db, `${db}-wal`].reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0)
+  return [db, `${db}-wal`, `${db}-search`, `${db}-search-wal`].reduce(
+    (sum, f) => sum + (existsSync(f) ? statSync(f).size : 0),
+    0
+  )
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -443,7 +447,7 @@ try {
       mark(worstP99 <= 15),
     ])
     row([
-      'disk per webhook after the run (db + wal)',
+      'disk per webhook after the run (db, search, wals)',
       `${mean(disk).toFixed(0)} B = ${diskRatio.toFixed(2)}× body`,
       '<= 1.6×',
       mark(diskRatio <= 1.6),
@@ -510,7 +514,7 @@ try {
     row(['---', '---:', '---:', '---'])
     row([`fill ${n} through the store (groups of ${GROUP})`, `${fillS.toFixed(1)} s`, '', ''])
     row([
-      'disk per webhook (db + wal)',
+      'disk per webhook (db, search, wals)',
       `${diskPerWebhook.toFixed(0)} B = ${(diskPerWebhook / bodySize).toFixed(2)}× body`,
       '<= 1.6×',
       mark(diskPerWebhook / bodySize <= 1.6),

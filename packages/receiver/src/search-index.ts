@@ -1,11 +1,28 @@
-import type Database from 'better-sqlite3'
-
-/** The `store_state` key of the newest webhook id the search index covers. */
-export const SEARCH_WATERMARK = 'search_indexed_through'
+import { existsSync, rmSync } from 'node:fs'
+import Database from 'better-sqlite3'
 
 /**
- * The statements that index the next webhooks for search, shared by the writer connection and
- * the background worker (`wal-checkpointer.ts`), which embeds them in its own code.
+ * The full-text index lives in a database of its own, attached as `search`: for a file store,
+ * the file `<path>-search` (with its own WAL), written by the store's worker thread
+ * (`store-worker.ts`); for `:memory:`, an in-memory database indexed on the writer's thread.
+ *
+ * Why a second file: SQLite has one writer per file. Indexed on the writer's connection, every
+ * batch held the thread that answers requests (FTS5 costs 15–20 µs a webhook, a fifth of the
+ * write path) and was most of the p99; indexed by another connection on the same file, each
+ * batch would hold the write lock and the next group commit would sleep in the busy handler.
+ * With its own file the worker never takes the webhooks' lock: it reads the bodies in a read
+ * snapshot and writes only here. The index is derived data: nothing acknowledged rests on it,
+ * and it is rebuilt from the bodies when it is missing or belongs to another database.
+ */
+export const SEARCH_SCHEMA = 'search'
+
+/** `search_state` keys: the newest webhook id the index covers; the database it indexes. */
+const INDEXED_THROUGH = 'indexed_through'
+const STORE_ID = 'store_id'
+
+/**
+ * The statements of one indexing batch, run by the worker (which gets them as data, so there is
+ * one copy) and by the in-thread indexer of `:memory:` stores.
  *
  * The raw body is indexed, pretty-printed or not: JSON whitespace outside strings always stands
  * next to a quote, a bracket, a colon or a comma, all of which separate tokens anyway, so the
@@ -13,34 +30,117 @@ export const SEARCH_WATERMARK = 'search_indexed_through'
  * one INSERT … SELECT inside SQLite, with no row brought into JavaScript.
  */
 export const SEARCH_SQL = {
-  watermark: 'SELECT value FROM store_state WHERE key = ?',
-  setWatermark: 'INSERT OR REPLACE INTO store_state (key, value) VALUES (?, ?)',
+  /**
+   * First statement of a batch (a deferred transaction): takes the index's write lock, and
+   * only its lock, before the watermark is read, so two processes indexing one file take turns.
+   */
+  lock: `UPDATE search.search_state SET value = value WHERE key = '${INDEXED_THROUGH}'`,
+  watermark: `SELECT value FROM search.search_state WHERE key = '${INDEXED_THROUGH}'`,
+  setWatermark: `UPDATE search.search_state SET value = ? WHERE key = '${INDEXED_THROUGH}'`,
   /** How many of the next `limit` webhooks after the watermark exist, and the newest of them. */
   nextBatch:
-    'SELECT count(*) AS n, max(id) AS last FROM (SELECT id FROM webhook_bodies WHERE id > ? ORDER BY id LIMIT ?)',
+    'SELECT count(*) AS n, max(id) AS last FROM (SELECT id FROM main.webhook_bodies WHERE id > ? ORDER BY id LIMIT ?)',
   index:
-    'INSERT INTO webhooks_fts (rowid, body) SELECT id, CAST(body AS TEXT) FROM webhook_bodies WHERE id > ? AND id <= ? ORDER BY id',
+    'INSERT INTO search.webhooks_fts (rowid, body) SELECT id, CAST(body AS TEXT) FROM main.webhook_bodies WHERE id > ? AND id <= ? ORDER BY id',
+  delete: 'DELETE FROM search.webhooks_fts WHERE rowid = ?',
+  clear: "INSERT INTO search.webhooks_fts (webhooks_fts) VALUES ('delete-all')",
 } as const
 
+/** The index's schema; `storeId` ties it to the database whose webhooks it indexes. */
+function createSearchTables(db: Database.Database, schema: string, storeId: number): void {
+  // contentless: the text lives in webhook_bodies; contentless_delete keeps DELETE simple
+  db.exec(`
+    CREATE TABLE ${schema}.search_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE VIRTUAL TABLE ${schema}.webhooks_fts USING fts5 (body, content = '', contentless_delete = 1);
+  `)
+  db.prepare(`INSERT INTO ${schema}.search_state (key, value) VALUES (?, 0), (?, ?)`).run(
+    INDEXED_THROUGH,
+    STORE_ID,
+    storeId
+  )
+}
+
+/** The file that holds the search index of the database at `path`. */
+export const searchPath = (path: string): string => `${path}-search`
+
 /**
- * One batch of search indexing as a function of the connection: run it inside a write
- * transaction (BEGIN IMMEDIATE), so the watermark read and the index move together even with
- * another connection indexing the same file.
+ * Makes sure `<path>-search` indexes the database `db` holds (its `store_id`, schema v7): a
+ * missing file is created empty; a file of another database, or one ahead of the webhook ids
+ * (a backup of the database was restored under it), is replaced, and the worker rebuilds it
+ * from the bodies. Start-up only: synchronous.
+ */
+export function prepareSearchFile(db: Database.Database, path: string): void {
+  const storeId = db
+    .prepare<[string], number>('SELECT value FROM store_state WHERE key = ?')
+    .pluck()
+    .get(STORE_ID)!
+  // ids are never reused (AUTOINCREMENT), so an index past the sequence indexed other webhooks
+  const sequence =
+    db
+      .prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'webhooks'")
+      .pluck()
+      .get() ?? 0
+  const file = searchPath(path)
+  if (existsSync(file)) {
+    let matches = false
+    const search = new Database(file, { timeout: 5000 })
+    try {
+      const state = new Map(
+        search
+          .prepare<[], { key: string; value: number }>('SELECT key, value FROM search_state')
+          .all()
+          .map((row) => [row.key, row.value])
+      )
+      matches = state.get(STORE_ID) === storeId && (state.get(INDEXED_THROUGH) ?? 0) <= sequence
+    } catch {
+      // not an index of ours (or damaged): rebuilt below
+    } finally {
+      search.close()
+    }
+    if (matches) return
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
+  }
+  const search = new Database(file, { timeout: 5000 })
+  try {
+    search.pragma('journal_mode = WAL')
+    search.transaction(() => createSearchTables(search, 'main', storeId)).immediate()
+  } finally {
+    search.close()
+  }
+}
+
+/** Attaches the index of a file store to a connection (read-only on a read-only connection). */
+export function attachSearchFile(db: Database.Database, path: string): void {
+  db.prepare(`ATTACH ? AS ${SEARCH_SCHEMA}`).run(searchPath(path))
+}
+
+/** Attaches an empty in-memory index to the (only) connection of a `:memory:` store. */
+export function attachMemorySearch(db: Database.Database): void {
+  db.exec(`ATTACH ':memory:' AS ${SEARCH_SCHEMA}`)
+  const storeId = db.prepare<[], number>(`SELECT value FROM store_state WHERE key = '${STORE_ID}'`)
+  createSearchTables(db, SEARCH_SCHEMA, storeId.pluck().get()!)
+}
+
+/**
+ * One batch of search indexing on a connection with `search` attached, as a function of the
+ * connection: run it inside a transaction that begins with `SEARCH_SQL.lock`.
  * @returns how many webhooks it indexed (fewer than `limit`: the index has caught up)
  */
 export function searchIndexer(db: Database.Database): (limit: number) => number {
-  const watermark = db.prepare<[string], number>(SEARCH_SQL.watermark).pluck()
-  const setWatermark = db.prepare<[string, number]>(SEARCH_SQL.setWatermark)
+  const lock = db.prepare(SEARCH_SQL.lock)
+  const watermark = db.prepare<[], number>(SEARCH_SQL.watermark).pluck()
+  const setWatermark = db.prepare<[number]>(SEARCH_SQL.setWatermark)
   const nextBatch = db.prepare<[number, number], { n: number; last: number | null }>(
     SEARCH_SQL.nextBatch
   )
   const index = db.prepare<[number, number]>(SEARCH_SQL.index)
   return (limit) => {
-    const from = watermark.get(SEARCH_WATERMARK) ?? 0
+    lock.run()
+    const from = watermark.get() ?? 0
     const { n, last } = nextBatch.get(from, limit)!
     if (last === null) return 0
     index.run(from, last)
-    setWatermark.run(SEARCH_WATERMARK, last)
+    setWatermark.run(last)
     return n
   }
 }

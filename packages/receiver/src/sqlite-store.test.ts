@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { StoreError } from './errors.ts'
 import { LATEST_SCHEMA_VERSION, migrate } from './migrations.ts'
 import { describeOutboxContract } from './outbox-contract.ts'
+import { attachMemorySearch } from './search-index.ts'
 import { CLAIM_DUE_SQL, createSqliteStore, summaryQuery } from './sqlite-store.ts'
 import { collect, describeStoreContract, input, jobEvent } from './store-contract.ts'
 import type { WebhookStore } from './store.ts'
@@ -113,7 +114,7 @@ describe('createSqliteStore', () => {
       for (const s of [store, other]) {
         expect((await s.list({ q: 'shared-job' })).items.map((w) => w.id)).toEqual([b.id, a.id])
       }
-      const fts = new Database(file, { readonly: true })
+      const fts = new Database(`${file}-search`, { readonly: true })
       const hits = fts
         .prepare('SELECT count(*) FROM webhooks_fts WHERE webhooks_fts MATCH \'"shared"\'')
         .pluck()
@@ -123,6 +124,56 @@ describe('createSqliteStore', () => {
     } finally {
       await other.close()
     }
+  })
+
+  it("indexes from its worker without the webhooks' write lock: another connection holding it delays no search", async () => {
+    const ids = await Promise.all(
+      ['lock-a', 'lock-b'].map(async (jobId) => (await store.insert(input(jobEvent({ jobId })))).id)
+    )
+    const other = new Database(file, { timeout: 0 })
+    other.exec('BEGIN IMMEDIATE')
+    try {
+      // indexing on the writer's connection (or any connection of this file) would be BUSY here
+      await store.whenSearchable?.()
+      expect((await store.list({ q: 'lock' })).items.map((w) => w.id)).toEqual(ids.reverse())
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
+  })
+
+  it('rebuilds the search file when it is missing, of another database, or ahead of the ids (an old backup restored)', async () => {
+    const { id } = await store.insert(input(jobEvent({ jobId: 'rebuilt-job' })))
+    await store.whenSearchable?.()
+    await store.close()
+    const found = async () => {
+      store = createSqliteStore({ path: file })
+      await store.whenSearchable?.()
+      const hits = (await store.list({ q: 'rebuilt-job' })).items.map((w) => w.id)
+      await store.close()
+      return hits
+    }
+    const searchFile = `${file}-search`
+    const state = (sql: string) => {
+      const search = new Database(searchFile)
+      search.exec(sql)
+      search.close()
+    }
+    // another database's index: a different store_id, and it holds nothing of ours
+    state(
+      `DELETE FROM webhooks_fts; UPDATE search_state SET value = value + 1 WHERE key = 'store_id'`
+    )
+    expect(await found()).toEqual([id])
+    // an index ahead of the ids: the database is older than its index
+    state(`INSERT INTO webhooks_fts (webhooks_fts) VALUES ('delete-all');
+      UPDATE search_state SET value = 99 WHERE key = 'indexed_through'`)
+    expect(await found()).toEqual([id])
+    rmSync(searchFile)
+    expect(await found()).toEqual([id])
+    // and an index that matches is kept as it is: nothing is indexed again
+    state(`INSERT INTO webhooks_fts (webhooks_fts) VALUES ('delete-all')`)
+    expect(await found()).toEqual([])
+    store = createSqliteStore({ path: file })
   })
 
   it('checkpoints the WAL into the database file from its worker, with no request waiting for it', async () => {
@@ -207,6 +258,8 @@ describe('migrate', () => {
       const record = await store.get(1)
       expect(record?.body).toBe(EXAMPLE_EVENTS.orderLive)
       expect(record?.receivedAt).toBe('2022-07-25T16:32:28.000Z')
+      // v7 moved the index to its own file, rebuilt in the background from the bodies
+      await store.whenSearchable?.()
       expect((await store.list({ q: 'oneatlas' })).items.map((w) => w.id)).toEqual([1])
       // v3 took the envelope's timestamp out of the stored body
       expect(await store.listArrivals()).toMatchObject([
@@ -305,7 +358,8 @@ describe('migrate', () => {
       )
       expect(await store.get(2)).toEqual(records[1])
       expect(await store.get(4)).toBeNull()
-      // search: the rows indexed before the upgrade, and a new one after it
+      // search: the rows indexed before the upgrade, rebuilt in the index's own file (v7)
+      await store.whenSearchable?.()
       expect((await store.list({ q: 'oneatlas' })).items.map((w) => w.id)).toEqual([1])
       expect((await store.list({ q: 'note' })).items.map((w) => w.id)).toEqual([2])
       expect(await store.stats()).toEqual({
@@ -365,6 +419,7 @@ describe('summaryQuery: every filter the API runs has an index or stops early in
   // the plans SQLite picks for the file schema (no ANALYZE statistics: the plans hold at any size)
   const db = new Database(':memory:')
   migrate(db)
+  attachMemorySearch(db)
   const plan = (filter: Parameters<typeof summaryQuery>[0], order: 'ASC' | 'DESC') => {
     const { sql, params } = summaryQuery(filter, order)
     return db

@@ -2,10 +2,18 @@ import Database from 'better-sqlite3'
 import { compactJson } from './compact-json.ts'
 import { StoreError } from './errors.ts'
 import { migrate } from './migrations.ts'
-import { searchIndexer } from './search-index.ts'
+import {
+  attachMemorySearch,
+  attachSearchFile,
+  prepareSearchFile,
+  SEARCH_SCHEMA,
+  SEARCH_SQL,
+  searchIndexer,
+  searchPath,
+} from './search-index.ts'
 import { DELIVERY_STATES, MAX_PAGE_SIZE } from './store.ts'
-import { startWalCheckpointer } from './wal-checkpointer.ts'
-import type { WalCheckpointer } from './wal-checkpointer.ts'
+import { startStoreWorker } from './store-worker.ts'
+import type { StoreWorker } from './store-worker.ts'
 import type { StoreErrorCode } from './errors.ts'
 import type {
   Delivery,
@@ -58,10 +66,13 @@ const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, body, headers, remote_address, idemp
 // bodies and headers live in webhook_bodies (schema v4): rows of webhooks stay small and pack
 const WITH_BODIES = 'webhooks JOIN webhook_bodies USING (id)'
 /**
- * Webhooks indexed for search per transaction: bounds how long one batch holds the thread
- * (~2 ms). FTS5 costs ~118 µs per webhook indexed alone, ~19 µs in batches of 64, ~15 in 512.
+ * Webhooks indexed for search per transaction. FTS5 writes a segment per transaction and merges
+ * them as they pile up: ~118 µs per webhook indexed alone, ~19 µs in batches of 64, ~15 in 512.
+ * On the writer's thread (`:memory:`) a batch holds the thread that answers requests, so it is
+ * small (~2 ms); the worker of a file store holds nothing anyone waits for.
  */
 const SEARCH_BATCH = 128
+const WORKER_SEARCH_BATCH = 4096
 /** How soon after a commit the search index catches up (searches see a webhook by then). */
 const SEARCH_DELAY_MS = 200
 
@@ -251,7 +262,10 @@ function whereClause(filter: IterateOptions, params: unknown[]): string[] {
   if (filter.q !== undefined) {
     const match = toFtsQuery(filter.q)
     if (match !== null)
-      add('id IN (SELECT rowid FROM webhooks_fts WHERE webhooks_fts MATCH ?)', match)
+      add(
+        `id IN (SELECT rowid FROM ${SEARCH_SCHEMA}.webhooks_fts WHERE webhooks_fts MATCH ?)`,
+        match
+      )
   }
   if (filter.since !== undefined) add('id > ?', filter.since)
   return clauses
@@ -331,19 +345,33 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     }
   }
 
-  let checkpointer: WalCheckpointer | null = null
-  if (options.path !== ':memory:' && checkpointIntervalMs > 0) {
-    // the WAL is copied back from another thread; a commit never stops to do it
-    db.pragma('wal_autocheckpoint = 0')
-    // after a checkpoint the WAL restarts from its start; this trims what a burst left behind
-    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`)
-    checkpointer = startWalCheckpointer({
+  // A file store's search index and WAL checkpoints are the worker's (store-worker.ts); if it
+  // dies, SQLite checkpoints inside commits again and the writer's thread indexes.
+  let worker: StoreWorker | null = null
+  if (options.path !== ':memory:') {
+    if (checkpointIntervalMs > 0) {
+      // the WAL is copied back from another thread; a commit never stops to do it
+      db.pragma('wal_autocheckpoint = 0')
+      // after a checkpoint the WAL restarts from its start; this trims what a burst left behind
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`)
+    }
+    worker = startStoreWorker({
       path: options.path,
-      intervalMs: checkpointIntervalMs,
+      searchPath: searchPath(options.path),
       busyTimeoutMs,
-      // SQLite checkpoints inside commits again: slower, but the WAL stays bounded
+      checkpointIntervalMs,
+      searchDelayMs: SEARCH_DELAY_MS,
+      searchBatch: WORKER_SEARCH_BATCH,
       onFailure: () => {
-        if (!closed) db.pragma('wal_autocheckpoint = 1000')
+        if (closed) return
+        worker = null
+        try {
+          db.pragma('wal_autocheckpoint = 1000')
+          attachSearchFile(db, options.path)
+          scheduleIndexing(0)
+        } catch {
+          // the index cannot be opened here either: searches find what it holds
+        }
       },
     })
   }
@@ -381,8 +409,6 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   const selectCounts = db.prepare<[], { dimension: string; value: string; n: number }>(
     'SELECT dimension, value, n FROM webhook_counts'
   )
-  const indexSearchBatch = searchIndexer(db)
-  const deleteFts = db.prepare<[number]>('DELETE FROM webhooks_fts WHERE rowid = ?')
   const selectWebhookExists = db.prepare<[number], { id: number }>(
     'SELECT id FROM webhooks WHERE id = ?'
   )
@@ -511,23 +537,25 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       return
     }
     onCommit?.(batch.length)
-    scheduleIndexing()
+    if (worker === null) scheduleIndexing()
     batch.forEach((pending, i) => pending.resolve(results[i]!))
   }
 
-  // Full-text indexing after the commit, in batches: FTS5 writes a segment per transaction, so
-  // indexing inside each small request transaction cost a fifth of the write path. Searches see
-  // a webhook SEARCH_DELAY_MS (plus the batches before it) after it was acknowledged; the
-  // watermark is committed with the index, so a crash leaves nothing unindexed for good.
+  // Full-text indexing after the commit, in batches (search-index.ts): by the worker for a file
+  // store; here, on the writer's connection, for `:memory:` (and a file store whose worker
+  // died). Searches see a webhook SEARCH_DELAY_MS (plus the batches before it) after it was
+  // acknowledged; the watermark is committed with the index, so a crash leaves nothing
+  // unindexed for good.
   let indexTimer: NodeJS.Timeout | null = null
   const relaxed = relaxedWrites(db)
-  // read under the write lock: another process on this file may have indexed meanwhile
-  const indexBatchTransaction = db.transaction(indexSearchBatch)
+  let inThreadIndexer: ((limit: number) => number) | null = null
   /** Indexes up to `limit` webhooks; false when none was left. */
   function indexBatch(limit: number): boolean {
+    inThreadIndexer ??= searchIndexer(db)
+    const indexer = inThreadIndexer
     // No fsync of its own: the index (with its watermark) rebuilds from the webhooks if power
     // fails before the next webhook commit syncs the WAL; nothing acknowledged rests on it.
-    return relaxed(() => indexBatchTransaction.immediate(limit)) === limit
+    return relaxed(() => db.transaction(() => indexer(limit)).immediate()) === limit
   }
   function scheduleIndexing(delay = SEARCH_DELAY_MS): void {
     if (indexTimer !== null || closed) return
@@ -557,7 +585,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   }
 
   // a backlog from before a crash or an upgrade is indexed in turns from the start
-  scheduleIndexing(0)
+  if (worker === null) scheduleIndexing(0)
 
   function ensureOpen(): void {
     if (closed) throw new StoreError('the store is closed', { code: 'CLOSED' })
@@ -643,7 +671,9 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       const cursor =
         page.cursor === undefined || page.cursor === null ? {} : { before: Number(page.cursor) }
       const { sql, params } = summaryQuery({ ...filter, ...cursor }, 'DESC')
-      const rows = statement(sql).all(...params, limit + 1) as SummaryRow[]
+      // the search index is attached to the scanner, never to the writer (search-index.ts)
+      const reader = filter.q === undefined ? db : scanner
+      const rows = statement(sql, reader).all(...params, limit + 1) as SummaryRow[]
       const items = rows.slice(0, limit).map(toSummary)
       const nextCursor = rows.length > limit ? String(items[items.length - 1]!.id) : null
       return { items, nextCursor } satisfies Page
@@ -702,25 +732,28 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     async whenSearchable() {
       ensureOpen()
       flush()
-      indexEverything()
+      if (worker !== null) await worker.whenSearchable()
+      else indexEverything()
     },
 
     async delete(id) {
       ensureOpen()
       try {
-        return db
+        const deleted = db
           .transaction(() => {
             const deleted = deleteWebhook.get(id)
             if (deleted === undefined) return false
-            // not yet indexed for search: the FTS delete finds nothing, which is fine
-            deleteFts.run(id)
             addCount.run('total', '', -1)
             addCount.run('event', deleted.event ?? NONE, -1)
             addCount.run('status', deleted.status ?? NONE, -1)
             dropEmptyCounts.run()
+            // not yet indexed for search: the index's delete finds nothing, which is fine
+            if (worker === null) statement(SEARCH_SQL.delete).run(id)
             return true
           })
           .immediate()
+        if (deleted) worker?.delete(id)
+        return deleted
       } catch (error) {
         throw toStoreError(error, 'delete the webhook')
       }
@@ -729,14 +762,16 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
     async clear() {
       ensureOpen()
       try {
-        return db
+        const changes = db
           .transaction(() => {
             const { changes } = statement('DELETE FROM webhooks').run()
-            statement('DELETE FROM webhooks_fts').run()
+            if (worker === null) statement(SEARCH_SQL.clear).run()
             statement('DELETE FROM webhook_counts').run()
             return changes
           })
           .immediate()
+        worker?.clear()
+        return changes
       } catch (error) {
         throw toStoreError(error, 'delete the webhooks')
       }
@@ -773,15 +808,16 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       if (closed) return
       flush()
       outbox.flush()
-      // what is left of the backlog (about SEARCH_DELAY_MS of webhooks); else the next open does it
+      // What is left of the backlog (about SEARCH_DELAY_MS of webhooks) on this thread; else, and
+      // for the worker (whose backlog after an upgrade can be a whole database), the next open.
       try {
-        indexEverything()
+        if (worker === null) indexEverything()
       } catch {
         // the webhooks are committed; the next open indexes them
       }
       closed = true
       // before the writer: the last connection to close checkpoints and removes the WAL
-      await checkpointer?.close()
+      await worker?.close()
       if (scanner !== db) scanner.close()
       db.close()
     },
@@ -814,8 +850,15 @@ function openConnections(
     // Full scans (dumps, exports) get their own connection with a small page cache: a dump of
     // every row would otherwise fill the writer's 16 MB cache with pages read once, and in WAL
     // mode a reader never blocks the writer. `:memory:` is private to one connection.
-    scanner = path === ':memory:' ? db : new Database(path, { readonly: true })
-    if (scanner !== db) scanner.pragma('cache_size = -1000')
+    if (path === ':memory:') {
+      attachMemorySearch(db)
+      return [db, db]
+    }
+    prepareSearchFile(db, path)
+    scanner = new Database(path, { readonly: true })
+    scanner.pragma('cache_size = -1000')
+    // read-only here, and absent from the writer: a BEGIN IMMEDIATE would lock it too
+    attachSearchFile(scanner, path)
     return [db, scanner]
   } catch (error) {
     if (scanner !== undefined && scanner !== db) scanner.close()
