@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import Database from 'better-sqlite3'
 
 /**
@@ -34,78 +34,81 @@ export const SEARCH_SQL = {
    * First statement of a batch (a deferred transaction): takes the index's write lock, and
    * only its lock, before the watermark is read, so two processes indexing one file take turns.
    */
-  lock: `UPDATE search.search_state SET value = value WHERE key = '${INDEXED_THROUGH}'`,
-  watermark: `SELECT value FROM search.search_state WHERE key = '${INDEXED_THROUGH}'`,
-  setWatermark: `UPDATE search.search_state SET value = ? WHERE key = '${INDEXED_THROUGH}'`,
+  lock: `UPDATE ${SEARCH_SCHEMA}.search_state SET value = value WHERE key = '${INDEXED_THROUGH}'`,
+  watermark: `SELECT value FROM ${SEARCH_SCHEMA}.search_state WHERE key = '${INDEXED_THROUGH}'`,
+  setWatermark: `UPDATE ${SEARCH_SCHEMA}.search_state SET value = ? WHERE key = '${INDEXED_THROUGH}'`,
   /** How many of the next `limit` webhooks after the watermark exist, and the newest of them. */
   nextBatch:
     'SELECT count(*) AS n, max(id) AS last FROM (SELECT id FROM main.webhook_bodies WHERE id > ? ORDER BY id LIMIT ?)',
-  index:
-    'INSERT INTO search.webhooks_fts (rowid, body) SELECT id, CAST(body AS TEXT) FROM main.webhook_bodies WHERE id > ? AND id <= ? ORDER BY id',
-  delete: 'DELETE FROM search.webhooks_fts WHERE rowid = ?',
-  clear: "INSERT INTO search.webhooks_fts (webhooks_fts) VALUES ('delete-all')",
+  index: `INSERT INTO ${SEARCH_SCHEMA}.webhooks_fts (rowid, body) SELECT id, CAST(body AS TEXT) FROM main.webhook_bodies WHERE id > ? AND id <= ? ORDER BY id`,
+  delete: `DELETE FROM ${SEARCH_SCHEMA}.webhooks_fts WHERE rowid = ?`,
+  clear: `INSERT INTO ${SEARCH_SCHEMA}.webhooks_fts (webhooks_fts) VALUES ('delete-all')`,
 } as const
 
-/** The index's schema; `storeId` ties it to the database whose webhooks it indexes. */
-function createSearchTables(db: Database.Database, schema: string, storeId: number): void {
+/**
+ * Creates the index's tables in `schema` if they are missing, and empties the index when it
+ * belongs to another database (its `store_id`) or reaches past the newest id (ids are never
+ * reused, so an index ahead of the sequence indexed other webhooks: an old backup of the
+ * database was put in its place). The worker then fills it from the bodies. Run it inside a
+ * write transaction: checked and reset under the index's lock, a second process starting at the
+ * same moment finds it done.
+ */
+function reconcileSearchTables(db: Database.Database, schema: string, main: Database.Database) {
+  const storeId = main
+    .prepare<[], number>(`SELECT value FROM store_state WHERE key = '${STORE_ID}'`)
+    .pluck()
+    .get()!
+  const sequence =
+    main
+      .prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'webhooks'")
+      .pluck()
+      .get() ?? 0
   // contentless: the text lives in webhook_bodies; contentless_delete keeps DELETE simple
   db.exec(`
-    CREATE TABLE ${schema}.search_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-    CREATE VIRTUAL TABLE ${schema}.webhooks_fts USING fts5 (body, content = '', contentless_delete = 1);
+    CREATE TABLE IF NOT EXISTS ${schema}.search_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE VIRTUAL TABLE IF NOT EXISTS ${schema}.webhooks_fts USING fts5 (body, content = '', contentless_delete = 1);
   `)
-  db.prepare(`INSERT INTO ${schema}.search_state (key, value) VALUES (?, 0), (?, ?)`).run(
-    INDEXED_THROUGH,
-    STORE_ID,
-    storeId
+  const state = new Map(
+    db
+      .prepare<[], { key: string; value: number }>(`SELECT key, value FROM ${schema}.search_state`)
+      .all()
+      .map((row) => [row.key, row.value])
   )
+  const through = state.get(INDEXED_THROUGH)
+  if (state.get(STORE_ID) === storeId && through !== undefined && through <= sequence) return
+  db.exec(`INSERT INTO ${schema}.webhooks_fts (webhooks_fts) VALUES ('delete-all')`)
+  db.prepare(
+    `INSERT OR REPLACE INTO ${schema}.search_state (key, value) VALUES (?, 0), (?, ?)`
+  ).run(INDEXED_THROUGH, STORE_ID, storeId)
 }
 
 /** The file that holds the search index of the database at `path`. */
 export const searchPath = (path: string): string => `${path}-search`
 
 /**
- * Makes sure `<path>-search` indexes the database `db` holds (its `store_id`, schema v7): a
- * missing file is created empty; a file of another database, or one ahead of the webhook ids
- * (a backup of the database was restored under it), is replaced, and the worker rebuilds it
- * from the bodies. Start-up only: synchronous.
+ * Makes sure `<path>-search` is the index of the database `db` holds (`reconcileSearchTables`):
+ * created when missing, emptied for a rebuild when it is another's or ahead of the ids, removed
+ * and created again when it is not a database or is damaged. Start-up only: synchronous.
  */
-export function prepareSearchFile(db: Database.Database, path: string): void {
-  const storeId = db
-    .prepare<[string], number>('SELECT value FROM store_state WHERE key = ?')
-    .pluck()
-    .get(STORE_ID)!
-  // ids are never reused (AUTOINCREMENT), so an index past the sequence indexed other webhooks
-  const sequence =
-    db
-      .prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'webhooks'")
-      .pluck()
-      .get() ?? 0
+export function prepareSearchFile(db: Database.Database, path: string, busyTimeoutMs: number) {
   const file = searchPath(path)
-  if (existsSync(file)) {
-    let matches = false
-    const search = new Database(file, { timeout: 5000 })
+  const reconcile = () => {
+    const search = new Database(file, { timeout: busyTimeoutMs })
     try {
-      const state = new Map(
-        search
-          .prepare<[], { key: string; value: number }>('SELECT key, value FROM search_state')
-          .all()
-          .map((row) => [row.key, row.value])
-      )
-      matches = state.get(STORE_ID) === storeId && (state.get(INDEXED_THROUGH) ?? 0) <= sequence
-    } catch {
-      // not an index of ours (or damaged): rebuilt below
+      search.pragma('journal_mode = WAL')
+      search.transaction(() => reconcileSearchTables(search, 'main', db)).immediate()
     } finally {
       search.close()
     }
-    if (matches) return
-    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
   }
-  const search = new Database(file, { timeout: 5000 })
   try {
-    search.pragma('journal_mode = WAL')
-    search.transaction(() => createSearchTables(search, 'main', storeId)).immediate()
-  } finally {
-    search.close()
+    reconcile()
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code
+    if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw error
+    // derived data: nothing is lost by starting it again
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
+    reconcile()
   }
 }
 
@@ -117,8 +120,7 @@ export function attachSearchFile(db: Database.Database, path: string): void {
 /** Attaches an empty in-memory index to the (only) connection of a `:memory:` store. */
 export function attachMemorySearch(db: Database.Database): void {
   db.exec(`ATTACH ':memory:' AS ${SEARCH_SCHEMA}`)
-  const storeId = db.prepare<[], number>(`SELECT value FROM store_state WHERE key = '${STORE_ID}'`)
-  createSearchTables(db, SEARCH_SCHEMA, storeId.pluck().get()!)
+  reconcileSearchTables(db, SEARCH_SCHEMA, db)
 }
 
 /**

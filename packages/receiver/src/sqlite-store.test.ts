@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
@@ -142,7 +142,7 @@ describe('createSqliteStore', () => {
     }
   })
 
-  it('rebuilds the search file when it is missing, of another database, or ahead of the ids (an old backup restored)', async () => {
+  it('rebuilds the search file when it is missing, of another database, ahead of the ids (an old backup restored) or not a database', async () => {
     const { id } = await store.insert(input(jobEvent({ jobId: 'rebuilt-job' })))
     await store.whenSearchable?.()
     await store.close()
@@ -169,6 +169,9 @@ describe('createSqliteStore', () => {
       UPDATE search_state SET value = 99 WHERE key = 'indexed_through'`)
     expect(await found()).toEqual([id])
     rmSync(searchFile)
+    expect(await found()).toEqual([id])
+    // not a database at all: removed and built again
+    writeFileSync(searchFile, 'not a database, and longer than a header of one'.repeat(20))
     expect(await found()).toEqual([id])
     // and an index that matches is kept as it is: nothing is indexed again
     state(`INSERT INTO webhooks_fts (webhooks_fts) VALUES ('delete-all')`)

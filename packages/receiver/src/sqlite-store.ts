@@ -348,7 +348,10 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   // A file store's search index and WAL checkpoints are the worker's (store-worker.ts); if it
   // dies, SQLite checkpoints inside commits again and the writer's thread indexes.
   let worker: StoreWorker | null = null
-  if (options.path !== ':memory:') {
+  // the index is attached to the writer and indexed on this thread (`:memory:`, or after the
+  // worker died); neither: it could not be attached, and searches find what it holds
+  let searchHere = options.path === ':memory:'
+  if (!searchHere) {
     if (checkpointIntervalMs > 0) {
       // the WAL is copied back from another thread; a commit never stops to do it
       db.pragma('wal_autocheckpoint = 0')
@@ -365,13 +368,14 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       onFailure: () => {
         if (closed) return
         worker = null
+        db.pragma('wal_autocheckpoint = 1000')
         try {
-          db.pragma('wal_autocheckpoint = 1000')
           attachSearchFile(db, options.path)
-          scheduleIndexing(0)
         } catch {
-          // the index cannot be opened here either: searches find what it holds
+          return
         }
+        searchHere = true
+        scheduleIndexing(0)
       },
     })
   }
@@ -537,7 +541,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       return
     }
     onCommit?.(batch.length)
-    if (worker === null) scheduleIndexing()
+    if (searchHere) scheduleIndexing()
     batch.forEach((pending, i) => pending.resolve(results[i]!))
   }
 
@@ -548,14 +552,14 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   // unindexed for good.
   let indexTimer: NodeJS.Timeout | null = null
   const relaxed = relaxedWrites(db)
-  let inThreadIndexer: ((limit: number) => number) | null = null
+  // prepared once the index is attached here
+  let indexBatchTransaction: Database.Transaction<(limit: number) => number> | null = null
   /** Indexes up to `limit` webhooks; false when none was left. */
   function indexBatch(limit: number): boolean {
-    inThreadIndexer ??= searchIndexer(db)
-    const indexer = inThreadIndexer
+    const transaction = (indexBatchTransaction ??= db.transaction(searchIndexer(db)))
     // No fsync of its own: the index (with its watermark) rebuilds from the webhooks if power
     // fails before the next webhook commit syncs the WAL; nothing acknowledged rests on it.
-    return relaxed(() => db.transaction(() => indexer(limit)).immediate()) === limit
+    return relaxed(() => transaction.immediate(limit)) === limit
   }
   function scheduleIndexing(delay = SEARCH_DELAY_MS): void {
     if (indexTimer !== null || closed) return
@@ -585,7 +589,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
   }
 
   // a backlog from before a crash or an upgrade is indexed in turns from the start
-  if (worker === null) scheduleIndexing(0)
+  if (searchHere) scheduleIndexing(0)
 
   function ensureOpen(): void {
     if (closed) throw new StoreError('the store is closed', { code: 'CLOSED' })
@@ -733,7 +737,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       ensureOpen()
       flush()
       if (worker !== null) await worker.whenSearchable()
-      else indexEverything()
+      else if (searchHere) indexEverything()
     },
 
     async delete(id) {
@@ -748,7 +752,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
             addCount.run('status', deleted.status ?? NONE, -1)
             dropEmptyCounts.run()
             // not yet indexed for search: the index's delete finds nothing, which is fine
-            if (worker === null) statement(SEARCH_SQL.delete).run(id)
+            if (searchHere) statement(SEARCH_SQL.delete).run(id)
             return true
           })
           .immediate()
@@ -765,7 +769,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
         const changes = db
           .transaction(() => {
             const { changes } = statement('DELETE FROM webhooks').run()
-            if (worker === null) statement(SEARCH_SQL.clear).run()
+            if (searchHere) statement(SEARCH_SQL.clear).run()
             statement('DELETE FROM webhook_counts').run()
             return changes
           })
@@ -811,7 +815,7 @@ export function createSqliteStore(options: SqliteStoreOptions): WebhookStore {
       // What is left of the backlog (about SEARCH_DELAY_MS of webhooks) on this thread; else, and
       // for the worker (whose backlog after an upgrade can be a whole database), the next open.
       try {
-        if (worker === null) indexEverything()
+        if (searchHere) indexEverything()
       } catch {
         // the webhooks are committed; the next open indexes them
       }
@@ -854,7 +858,7 @@ function openConnections(
       attachMemorySearch(db)
       return [db, db]
     }
-    prepareSearchFile(db, path)
+    prepareSearchFile(db, path, busyTimeoutMs)
     scanner = new Database(path, { readonly: true })
     scanner.pragma('cache_size = -1000')
     // read-only here, and absent from the writer: a BEGIN IMMEDIATE would lock it too

@@ -1,18 +1,18 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import { StoreError } from './errors.ts'
-import { SEARCH_SQL } from './search-index.ts'
+import { SEARCH_SCHEMA, SEARCH_SQL } from './search-index.ts'
 
 // Plain CommonJS evaluated in the worker: no file to resolve next to the bundle, no loader. The
 // SQL comes in workerData from search-index.ts, so the statements exist once.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads')
 const Database = require(workerData.driver)
-const { sql } = workerData
+const { sql, schema } = workerData
 const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs })
-db.prepare('ATTACH ? AS search').run(workerData.searchPath)
+db.prepare('ATTACH ? AS ' + schema).run(workerData.searchPath)
 // derived data: committed without an fsync (WAL, NORMAL), never corrupted by a power cut
-db.pragma('search.synchronous = NORMAL')
+db.pragma(schema + '.synchronous = NORMAL')
 const lock = db.prepare(sql.lock)
 const watermark = db.prepare(sql.watermark).pluck()
 const setWatermark = db.prepare(sql.setWatermark)
@@ -104,7 +104,7 @@ export function startStoreWorker(options: {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3')
   const worker = new Worker(WORKER, {
     eval: true,
-    workerData: { ...settings, driver, sql: SEARCH_SQL },
+    workerData: { ...settings, driver, sql: SEARCH_SQL, schema: SEARCH_SCHEMA },
   })
   // a store that is never closed must not keep the process alive
   worker.unref()
