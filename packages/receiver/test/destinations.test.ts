@@ -98,7 +98,9 @@ const withStatus = (status: string, messageId: string) => {
   return JSON.stringify({ ...event, messageId })
 }
 
-describe('receiver destinations (real processes, local services)', () => {
+// Each test starts a receiver process under tsx (1-2 s alone) and waits on real retry timers: on
+// a loaded 2-core machine the default 5 s was reached once in three runs beside other suites.
+describe('receiver destinations (real processes, local services)', { timeout: 20_000 }, () => {
   it('notifies ntfy, Slack, Discord and Teams in their formats and forwards the raw webhook; a RUNNING job is forwarded only; a duplicate sends nothing new', async () => {
     const ntfy = await recording({ fallback: ntfyService() })
     const slack = await recording({ fallback: slackService() })
